@@ -1,0 +1,586 @@
+"""Cross-correlation, convolution and pooling of images.
+
+Three ways to compute the same thing, from the most readable to the most
+general:
+
+* :func:`correlate2d_loop`: the two plain loops of ``02_convolution_by_hand``,
+  for one grayscale image, an odd-sized kernel and zero padding.
+* :func:`correlate2d` and :func:`convolve2d`: one vectorised implementation
+  with padding, border modes, stride, dilation, colour channels and batches,
+  in TensorFlow's NHWC / HWIO layout (``05_borders_strides_dilation`` and
+  ``06_color_and_channels``).
+* :func:`depthwise_correlate2d` and :func:`pool2d`: the same sliding window
+  with each channel kept apart.
+
+Cross-correlation slides the kernel as it is; convolution first turns it by
+180 degrees. ``tf.nn.conv2d`` computes cross-correlation.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Literal
+
+import numpy as np
+
+from helpers._checks import as_pair, as_real_array, check_ndim
+
+__all__ = [
+    "BORDER_MODES",
+    "convolve2d",
+    "correlate2d",
+    "correlate2d_loop",
+    "depthwise_correlate2d",
+    "output_size",
+    "pool2d",
+    "squash",
+]
+
+Padding = str | tuple[tuple[int, int], tuple[int, int]]
+
+#: How each border mode extends the row ``a b c d`` past its edges, with the
+#: name numpy.pad uses for it and the name on Wikipedia's kernel page.
+BORDER_MODES: dict[str, dict[str, str]] = {
+    "constant": {"numpy": "constant", "wikipedia": "constant", "diagram": "k k k k | a b c d | k k k k"},
+    "reflect": {"numpy": "symmetric", "wikipedia": "mirror", "diagram": "d c b a | a b c d | d c b a"},
+    "mirror": {"numpy": "reflect", "wikipedia": "mirror", "diagram": "d c b | a b c d | c b a"},
+    "nearest": {"numpy": "edge", "wikipedia": "extend", "diagram": "a a a a | a b c d | d d d d"},
+    "wrap": {"numpy": "wrap", "wikipedia": "wrap", "diagram": "a b c d | a b c d | a b c d"},
+}
+
+_PADDING_WORDS = ("same", "valid", "full")
+
+
+def squash(values: np.ndarray) -> np.ndarray:
+    """Clip values to the displayable pixel range [0, 255].
+
+    Parameters
+    ----------
+    values : array_like
+        Any real numbers, for example the output of a convolution.
+
+    Returns
+    -------
+    numpy.ndarray
+        A float64 copy with values below 0 set to 0 and above 255 set to 255.
+
+    Examples
+    --------
+    >>> squash([-20.0, 0.0, 127.5, 300.0])
+    array([  0. ,   0. , 127.5, 255. ])
+    """
+    array = as_real_array(values, "values")
+    return np.clip(array.astype(np.float64), 0.0, 255.0)
+
+
+def correlate2d_loop(image: np.ndarray, kernel: np.ndarray, *, squash: bool = False) -> np.ndarray:
+    """Cross-correlate a grayscale image with a kernel, one pixel at a time.
+
+    The readable version, introduced in ``02_convolution_by_hand``: pad the
+    image with ``(k - 1) / 2`` zeros on each side, then for every pixel
+    multiply the kernel with the patch under it and add up the products.
+
+    Parameters
+    ----------
+    image : array_like, shape (H, W)
+        A grayscale image; any real dtype (it is converted to float64 first).
+    kernel : array_like, shape (kh, kw)
+        Both sizes must be odd so that the kernel has a centre pixel.
+    squash : bool, optional
+        Clip each output value to [0, 255], as the 2016 post did.
+
+    Returns
+    -------
+    numpy.ndarray, shape (H, W), float64
+
+    Raises
+    ------
+    ValueError
+        If an input is not 2-D, is empty, holds NaN or infinity, or the kernel
+        has an even size.
+    TypeError
+        If an input is not an array of real numbers.
+
+    Notes
+    -----
+    ``out[i, j] = sum over (u, v) of kernel[u, v] * padded[i + u, j + v]``.
+    The kernel is not flipped, so this is cross-correlation, the operation
+    ``tf.nn.conv2d`` computes. It equals :func:`correlate2d` with the default
+    ``padding='same', mode='constant'``.
+
+    Examples
+    --------
+    >>> image = np.arange(9).reshape(3, 3)
+    >>> correlate2d_loop(image, np.ones((3, 3)))
+    array([[ 8., 15., 12.],
+           [21., 36., 27.],
+           [20., 33., 24.]])
+    """
+    pixels = as_real_array(image, "image")
+    check_ndim(pixels, "image", (2,), "a 2-D grayscale image (H, W)")
+    weights = as_real_array(kernel, "kernel")
+    check_ndim(weights, "kernel", (2,), "a 2-D kernel (kh, kw)")
+    kh, kw = weights.shape
+    if kh % 2 == 0 or kw % 2 == 0:
+        raise ValueError(f"kernel must have odd sizes so it has a centre pixel, got shape {weights.shape}")
+
+    pad_rows, pad_cols = (kh - 1) // 2, (kw - 1) // 2
+    padded = np.pad(pixels.astype(np.float64), ((pad_rows, pad_rows), (pad_cols, pad_cols)))
+    weights = weights.astype(np.float64)
+    output = np.zeros(pixels.shape, dtype=np.float64)
+    for i in range(pixels.shape[0]):
+        for j in range(pixels.shape[1]):
+            patch = padded[i : i + kh, j : j + kw]
+            output[i, j] = np.sum(patch * weights)
+    if squash:
+        output = np.clip(output, 0.0, 255.0)
+    return output
+
+
+def output_size(
+    n: int,
+    k: int,
+    *,
+    padding: str | tuple[int, int] = "same",
+    stride: int = 1,
+    dilation: int = 1,
+) -> int:
+    """Length of a correlation's output along one axis.
+
+    Parameters
+    ----------
+    n : int
+        Input length (rows or columns).
+    k : int
+        Kernel length along the same axis.
+    padding : {'same', 'valid', 'full'} or (int, int), optional
+        ``'same'`` follows TensorFlow (output ``ceil(n / stride)``), ``'valid'``
+        pads nothing, ``'full'`` pads ``dilation * (k - 1)`` on both sides, a
+        pair gives the zeros added (before, after).
+    stride, dilation : int, optional
+        Step between output positions and between kernel taps, at least 1.
+
+    Returns
+    -------
+    int
+        ``floor((n + p_total - dilation * (k - 1) - 1) / stride) + 1``, where
+        ``p_total`` is the padding added on both sides together; 0 when the
+        dilated kernel does not fit.
+
+    Examples
+    --------
+    >>> output_size(7, 3, padding="valid")
+    5
+    >>> output_size(7, 3, padding="same", stride=2)
+    4
+    >>> output_size(7, 3, padding=(1, 1), dilation=2)
+    5
+    """
+    for name, value in (("n", n), ("k", k)):
+        if not isinstance(value, (int, np.integer)) or isinstance(value, bool) or value < 1:
+            raise ValueError(f"{name} must be a positive int, got {value!r}")
+    (s, _), (d, _) = as_pair(stride, "stride", minimum=1), as_pair(dilation, "dilation", minimum=1)
+    before, after = _padding_along(padding, int(n), int(k), s, d, "padding")
+    return max((n + before + after - d * (k - 1) - 1) // s + 1, 0)
+
+
+def correlate2d(
+    image: np.ndarray,
+    kernel: np.ndarray,
+    *,
+    padding: Padding = "same",
+    mode: str = "constant",
+    cval: float = 0.0,
+    stride: int | tuple[int, int] = 1,
+    dilation: int | tuple[int, int] = 1,
+) -> np.ndarray:
+    """Cross-correlate an image (or a batch of them) with a kernel.
+
+    Parameters
+    ----------
+    image : array_like
+        ``(H, W)`` grayscale, ``(H, W, C_in)`` with channels last, or a batch
+        ``(N, H, W, C_in)`` (TensorFlow's NHWC layout). Any real dtype; the
+        computation is done in float64.
+    kernel : array_like
+        ``(kh, kw)`` for a 2-D image, else ``(kh, kw, C_in, C_out)``
+        (TensorFlow's HWIO layout). Any size, odd or even.
+    padding : {'same', 'valid', 'full'} or ((top, bottom), (left, right)), optional
+        How many border pixels to add. ``'same'`` keeps ``ceil(H / stride)``
+        rows; when the padding needed is odd (an even kernel), the extra row
+        and column go at the bottom and right, as in TensorFlow. ``'valid'``
+        adds none; ``'full'`` adds ``dilation * (k - 1)`` on every side.
+    mode : {'constant', 'reflect', 'mirror', 'nearest', 'wrap'}, optional
+        What the added pixels hold, named as in ``scipy.ndimage``; see
+        :data:`BORDER_MODES` for numpy's and Wikipedia's names.
+    cval : float, optional
+        The value of the added pixels with ``mode='constant'``; any other
+        mode refuses a non-zero ``cval``.
+    stride : int or (int, int), optional
+        Step between output positions (rows, columns).
+    dilation : int or (int, int), optional
+        Step between kernel taps; ``dilation=2`` spreads a 3x3 kernel over a
+        5x5 window.
+
+    Returns
+    -------
+    numpy.ndarray, float64
+        ``(H_out, W_out)``, ``(H_out, W_out, C_out)`` or
+        ``(N, H_out, W_out, C_out)``; see :func:`output_size`.
+
+    Raises
+    ------
+    ValueError
+        Wrong number of dimensions, a channel count that differs between image
+        and kernel, an unknown padding or mode, negative padding, stride or
+        dilation below 1, NaN or infinity, an empty array, or a kernel larger
+        than the padded image.
+    TypeError
+        An input that is not an array of real numbers.
+
+    Notes
+    -----
+    ``out[n, y, x, o] = sum over (u, v, c) of
+    kernel[u, v, c, o] * padded[n, y * s + u * d, x * s + v * d, c]``
+    with ``s`` the stride and ``d`` the dilation. The kernel is not flipped:
+    this is cross-correlation, what ``tf.nn.conv2d`` computes. For odd kernels
+    and stride 1 it equals ``scipy.ndimage.correlate`` with the same ``mode``
+    and ``cval``.
+
+    Examples
+    --------
+    >>> image = np.arange(16).reshape(4, 4)
+    >>> correlate2d(image, [[0, 0, 0], [0, 0, 1], [0, 0, 0]])
+    array([[ 1.,  2.,  3.,  0.],
+           [ 5.,  6.,  7.,  0.],
+           [ 9., 10., 11.,  0.],
+           [13., 14., 15.,  0.]])
+    >>> correlate2d(image, np.ones((2, 2)), padding="valid", stride=2)
+    array([[10., 18.],
+           [42., 50.]])
+    """
+    pixels, weights, squeeze = _prepare_standard(image, kernel)
+    padded, kh, kw, out_shape, s, d = _pad_for_window(pixels, weights.shape[:2], padding, mode, cval, stride, dilation)
+    c_in, c_out = weights.shape[2], weights.shape[3]
+    output = np.zeros((*out_shape, c_out), dtype=np.float64)
+    for u, v, window in _taps(padded, kh, kw, out_shape[1:], s, d):
+        if c_in == 1 and c_out == 1:
+            output += window * weights[u, v, 0, 0]
+        else:
+            output += window @ weights[u, v]
+    return _squeeze(output, squeeze)
+
+
+def convolve2d(
+    image: np.ndarray,
+    kernel: np.ndarray,
+    *,
+    padding: Padding = "same",
+    mode: str = "constant",
+    cval: float = 0.0,
+    stride: int | tuple[int, int] = 1,
+    dilation: int | tuple[int, int] = 1,
+) -> np.ndarray:
+    """Convolve an image with a kernel: cross-correlation with the kernel turned 180 degrees.
+
+    Takes the same arguments as :func:`correlate2d` and returns the same
+    shapes.
+
+    Notes
+    -----
+    ``convolve2d(image, k) == correlate2d(image, k[::-1, ::-1])``. For odd
+    kernels and stride 1 this equals ``scipy.ndimage.convolve`` with the same
+    ``mode`` and ``cval``. For a kernel that is symmetric under a 180 degree
+    turn (every blur in :data:`helpers.KERNELS`) the two operations agree.
+
+    Examples
+    --------
+    >>> impulse = np.zeros((3, 3))
+    >>> impulse[1, 1] = 1
+    >>> kernel = np.arange(1, 10).reshape(3, 3)
+    >>> convolve2d(impulse, kernel)
+    array([[1., 2., 3.],
+           [4., 5., 6.],
+           [7., 8., 9.]])
+    >>> correlate2d(impulse, kernel)
+    array([[9., 8., 7.],
+           [6., 5., 4.],
+           [3., 2., 1.]])
+    """
+    weights = as_real_array(kernel, "kernel")
+    check_ndim(weights, "kernel", (2, 4), "a 2-D kernel (kh, kw) or a 4-D kernel (kh, kw, C_in, C_out)")
+    return correlate2d(
+        image, weights[::-1, ::-1], padding=padding, mode=mode, cval=cval, stride=stride, dilation=dilation
+    )
+
+
+def depthwise_correlate2d(
+    image: np.ndarray,
+    kernel: np.ndarray,
+    *,
+    padding: Padding = "same",
+    mode: str = "constant",
+    cval: float = 0.0,
+    stride: int | tuple[int, int] = 1,
+    dilation: int | tuple[int, int] = 1,
+) -> np.ndarray:
+    """Cross-correlate each channel with its own kernels, without mixing channels.
+
+    Parameters
+    ----------
+    image : array_like
+        ``(H, W, C)`` or ``(N, H, W, C)``.
+    kernel : array_like
+        ``(kh, kw, C, M)``: ``M`` kernels (the channel multiplier) for each of
+        the ``C`` input channels, as in ``tf.nn.depthwise_conv2d``.
+    padding, mode, cval, stride, dilation
+        As in :func:`correlate2d`.
+
+    Returns
+    -------
+    numpy.ndarray, float64
+        ``(H_out, W_out, C * M)`` or ``(N, H_out, W_out, C * M)``; output
+        channel ``c * M + m`` is channel ``c`` correlated with
+        ``kernel[:, :, c, m]``.
+
+    Examples
+    --------
+    >>> image = np.stack([np.eye(3), 2 * np.eye(3)], axis=-1)
+    >>> kernel = np.ones((1, 1, 2, 1))
+    >>> depthwise_correlate2d(image, kernel)[..., 1]
+    array([[2., 0., 0.],
+           [0., 2., 0.],
+           [0., 0., 2.]])
+    """
+    pixels = as_real_array(image, "image")
+    check_ndim(pixels, "image", (3, 4), "(H, W, C) or a batch (N, H, W, C)")
+    weights = as_real_array(kernel, "kernel")
+    check_ndim(weights, "kernel", (4,), "a depthwise kernel (kh, kw, C, multiplier)")
+    squeeze = pixels.ndim == 3
+    batch = pixels[np.newaxis] if squeeze else pixels
+    if weights.shape[2] != batch.shape[3]:
+        raise ValueError(
+            f"kernel has {weights.shape[2]} input channels (axis 2) but image has {batch.shape[3]} channels"
+        )
+    weights = weights.astype(np.float64)
+    padded, kh, kw, out_shape, s, d = _pad_for_window(
+        batch.astype(np.float64), weights.shape[:2], padding, mode, cval, stride, dilation
+    )
+    channels, multiplier = weights.shape[2], weights.shape[3]
+    output = np.zeros((*out_shape, channels, multiplier), dtype=np.float64)
+    for u, v, window in _taps(padded, kh, kw, out_shape[1:], s, d):
+        output += window[..., np.newaxis] * weights[u, v]
+    output = output.reshape(*out_shape, channels * multiplier)
+    return output[0] if squeeze else output
+
+
+def pool2d(
+    image: np.ndarray,
+    size: int | tuple[int, int],
+    *,
+    stride: int | tuple[int, int] | None = None,
+    kind: Literal["max", "mean"] = "max",
+    padding: Literal["valid", "same"] = "valid",
+) -> np.ndarray:
+    """Max or mean pooling: the largest or the average value in each window.
+
+    Parameters
+    ----------
+    image : array_like
+        ``(H, W)``, ``(H, W, C)`` or ``(N, H, W, C)``; channels are pooled
+        separately.
+    size : int or (int, int)
+        Window size (rows, columns).
+    stride : int or (int, int), optional
+        Step between windows; defaults to ``size`` (windows that do not overlap).
+    kind : {'max', 'mean'}, optional
+        Which summary of the window to keep.
+    padding : {'valid', 'same'}, optional
+        ``'same'`` pads as :func:`correlate2d` does, but padded cells never
+        count: they are ignored by the maximum and left out of the mean, as in
+        ``tf.nn.max_pool2d`` and ``tf.nn.avg_pool2d``.
+
+    Returns
+    -------
+    numpy.ndarray, float64
+        The input's shape with H and W replaced by the pooled sizes.
+
+    Examples
+    --------
+    >>> image = np.arange(16).reshape(4, 4)
+    >>> pool2d(image, 2)
+    array([[ 5.,  7.],
+           [13., 15.]])
+    >>> pool2d(image, 2, kind="mean")
+    array([[ 2.5,  4.5],
+           [10.5, 12.5]])
+    """
+    pixels = as_real_array(image, "image")
+    check_ndim(pixels, "image", (2, 3, 4), "(H, W), (H, W, C) or (N, H, W, C)")
+    window = as_pair(size, "size", minimum=1)
+    step = window if stride is None else as_pair(stride, "stride", minimum=1)
+    if kind not in ("max", "mean"):
+        raise ValueError(f"kind must be 'max' or 'mean', got {kind!r}")
+    if padding not in ("valid", "same"):
+        raise ValueError(f"padding must be 'valid' or 'same' for pooling, got {padding!r}")
+    shape = pixels.shape
+    batch = pixels.reshape((1, *shape, 1) if pixels.ndim == 2 else (1, *shape) if pixels.ndim == 3 else shape)
+    batch = batch.astype(np.float64)
+
+    fill = -np.inf if kind == "max" else 0.0
+    padded, kh, kw, out_shape, s, d = _pad_for_window(batch, window, padding, "constant", fill, step, 1)
+    if kind == "max":
+        output = np.full((*out_shape, batch.shape[3]), -np.inf)
+        for _, _, values in _taps(padded, kh, kw, out_shape[1:], s, d):
+            np.maximum(output, values, out=output)
+    else:
+        ones = np.ones((1, *batch.shape[1:3], 1))
+        counted, *_ = _pad_for_window(ones, window, padding, "constant", 0.0, step, 1)
+        total = np.zeros((*out_shape, batch.shape[3]))
+        count = np.zeros((1, *out_shape[1:], 1))
+        for (_, _, values), (_, _, ones_window) in zip(
+            _taps(padded, kh, kw, out_shape[1:], s, d),
+            _taps(counted, kh, kw, out_shape[1:], s, d),
+            strict=True,
+        ):
+            total += values
+            count += ones_window
+        output = total / count
+    if pixels.ndim == 2:
+        return output[0, :, :, 0]
+    return output[0] if pixels.ndim == 3 else output
+
+
+# --------------------------------------------------------------------------
+# The shared machinery: check and reshape, pad, then walk the kernel's taps.
+
+
+def _prepare_standard(image: object, kernel: object) -> tuple[np.ndarray, np.ndarray, bool | str]:
+    """Bring image and kernel to (N, H, W, C) and (kh, kw, C, O) float64."""
+    pixels = as_real_array(image, "image")
+    weights = as_real_array(kernel, "kernel")
+    check_ndim(pixels, "image", (2, 3, 4), "(H, W), (H, W, C_in) or a batch (N, H, W, C_in)")
+    if pixels.ndim == 2:
+        check_ndim(weights, "kernel", (2,), "a 2-D kernel (kh, kw) for a 2-D image")
+        return pixels[np.newaxis, :, :, np.newaxis].astype(np.float64), _as_hwio(weights), "2d"
+    check_ndim(
+        weights,
+        "kernel",
+        (4,),
+        "a 4-D kernel (kh, kw, C_in, C_out) for an image with channels; "
+        "to filter each channel on its own use depthwise_correlate2d",
+    )
+    batch = pixels[np.newaxis] if pixels.ndim == 3 else pixels
+    if weights.shape[2] != batch.shape[3]:
+        raise ValueError(
+            f"kernel has {weights.shape[2]} input channels (axis 2) but image has {batch.shape[3]} channels"
+        )
+    return batch.astype(np.float64), weights.astype(np.float64), "3d" if pixels.ndim == 3 else False
+
+
+def _as_hwio(weights: np.ndarray) -> np.ndarray:
+    return weights.astype(np.float64)[:, :, np.newaxis, np.newaxis]
+
+
+def _squeeze(output: np.ndarray, how: bool | str) -> np.ndarray:
+    if how == "2d":
+        return output[0, :, :, 0]
+    if how == "3d":
+        return output[0]
+    return output
+
+
+def _padding_along(padding: object, n: int, k: int, stride: int, dilation: int, name: str) -> tuple[int, int]:
+    """Padding (before, after) along one axis for a padding word or an explicit pair."""
+    if isinstance(padding, str):
+        word = padding.lower()
+        if word == "valid":
+            return 0, 0
+        if word == "full":
+            return dilation * (k - 1), dilation * (k - 1)
+        if word == "same":
+            wanted = (-(-n // stride) - 1) * stride + dilation * (k - 1) + 1
+            total = max(wanted - n, 0)
+            return total // 2, total - total // 2
+        raise ValueError(f"padding must be one of {_PADDING_WORDS} or ((top, bottom), (left, right)), got {padding!r}")
+    if (
+        isinstance(padding, (tuple, list))
+        and len(padding) == 2
+        and all(isinstance(p, (int, np.integer)) and not isinstance(p, bool) for p in padding)
+    ):
+        before, after = int(padding[0]), int(padding[1])
+        if before < 0 or after < 0:
+            raise ValueError(f"{name} must not be negative, got {tuple(padding)!r}")
+        return before, after
+    raise ValueError(
+        f"{name} must be one of {_PADDING_WORDS} or ((top, bottom), (left, right)) of ints, got {padding!r}"
+    )
+
+
+def _pad_for_window(
+    batch: np.ndarray,
+    kernel_hw: tuple[int, int],
+    padding: Padding,
+    mode: str,
+    cval: float,
+    stride: object,
+    dilation: object,
+) -> tuple[np.ndarray, int, int, tuple[int, int, int], tuple[int, int], tuple[int, int]]:
+    """Pad an (N, H, W, C) batch and work out the output's (N, H_out, W_out)."""
+    s = as_pair(stride, "stride", minimum=1)
+    d = as_pair(dilation, "dilation", minimum=1)
+    if mode not in BORDER_MODES:
+        raise ValueError(f"mode must be one of {sorted(BORDER_MODES)}, got {mode!r}")
+    if not isinstance(cval, (int, float, np.integer, np.floating)) or isinstance(cval, bool):
+        raise TypeError(f"cval must be a number, got {cval!r}")
+    if mode != "constant" and cval != 0:
+        raise ValueError(f"cval is only used with mode='constant', got mode={mode!r} and cval={cval!r}")
+    kh, kw = kernel_hw
+    _, height, width, _ = batch.shape
+    if isinstance(padding, str):
+        rows = _padding_along(padding, height, kh, s[0], d[0], "padding")
+        cols = _padding_along(padding, width, kw, s[1], d[1], "padding")
+    elif isinstance(padding, (tuple, list)) and len(padding) == 2:
+        rows = _padding_along(padding[0], height, kh, s[0], d[0], "padding (top, bottom)")
+        cols = _padding_along(padding[1], width, kw, s[1], d[1], "padding (left, right)")
+    else:
+        raise ValueError(f"padding must be one of {_PADDING_WORDS} or ((top, bottom), (left, right)), got {padding!r}")
+    for axis, size, pad, k, dil in (("rows", height, rows, kh, d[0]), ("columns", width, cols, kw, d[1])):
+        extent = dil * (k - 1) + 1
+        if extent > size + sum(pad):
+            raise ValueError(
+                f"kernel (spanning {extent} {axis} with dilation {dil}) is larger than the "
+                f"padded image ({size + sum(pad)} {axis})"
+            )
+    widths = ((0, 0), rows, cols, (0, 0))
+    if mode == "constant":
+        padded = np.pad(batch, widths, mode="constant", constant_values=cval)
+    else:
+        padded = np.pad(batch, widths, mode=BORDER_MODES[mode]["numpy"])
+    out_h = (padded.shape[1] - d[0] * (kh - 1) - 1) // s[0] + 1
+    out_w = (padded.shape[2] - d[1] * (kw - 1) - 1) // s[1] + 1
+    return padded, kh, kw, (batch.shape[0], out_h, out_w), s, d
+
+
+def _taps(
+    padded: np.ndarray, kh: int, kw: int, out_hw: tuple[int, int], stride: tuple[int, int], dilation: tuple[int, int]
+) -> Iterator[tuple[int, int, np.ndarray]]:
+    """For each kernel tap (u, v), the strided view of the pixels it meets.
+
+    ``window[n, y, x, c] == padded[n, y * stride + u * dilation, x * stride + v * dilation, c]``.
+    """
+    out_h, out_w = out_hw
+    for u in range(kh):
+        top = u * dilation[0]
+        for v in range(kw):
+            left = v * dilation[1]
+            yield (
+                u,
+                v,
+                padded[
+                    :,
+                    top : top + stride[0] * (out_h - 1) + 1 : stride[0],
+                    left : left + stride[1] * (out_w - 1) + 1 : stride[1],
+                    :,
+                ],
+            )
