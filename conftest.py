@@ -19,3 +19,33 @@ matplotlib.use("Agg")  # for this process only; kernels keep their inline backen
 @pytest.fixture(autouse=True)
 def _doctest_names(doctest_namespace):
     doctest_namespace["np"] = np
+
+
+def _category(nodeid: str) -> str:
+    if nodeid.startswith("notebooks/"):
+        return "nbval notebook cells"
+    if nodeid.startswith("helpers/"):
+        return "docstring examples"
+    if nodeid.startswith("tests/test_download.py"):
+        return "download tests (local HTTP server)"
+    if nodeid.startswith("tests/test_against_tensorflow.py"):
+        return "TensorFlow comparison tests"
+    if nodeid.startswith("tests/test_notebook_hygiene.py"):
+        return "notebook hygiene tests"
+    return "unit tests"
+
+
+def pytest_terminal_summary(terminalreporter):
+    """One line per kind of test, so a run says what it covered, not only how many passed."""
+    counts: dict[str, dict[str, int]] = {}
+    for outcome in ("passed", "failed", "error", "skipped"):
+        for report in terminalreporter.stats.get(outcome, []):
+            if getattr(report, "when", "call") in ("call", "setup") and hasattr(report, "nodeid"):
+                if outcome != "passed" or report.when == "call":
+                    bucket = counts.setdefault(_category(report.nodeid), {})
+                    bucket[outcome] = bucket.get(outcome, 0) + 1
+    if counts:
+        terminalreporter.section("what ran")
+        for name in sorted(counts):
+            detail = ", ".join(f"{n} {outcome}" for outcome, n in counts[name].items())
+            terminalreporter.write_line(f"{name}: {detail}")

@@ -1,0 +1,144 @@
+"""What every stored notebook must be like, read from its JSON (nothing is executed here).
+
+nbval (run by the same `python -m pytest`) re-executes each notebook and
+compares outputs; these tests check what nbval does not: that outputs are
+stored at all, that they are clean, and that the course's structure and links
+hold together.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import re
+from pathlib import Path
+
+import nbformat
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+MAX_BYTES = 3_000_000
+IGNORED_TAGS = {"nbval-ignore-output", "nbval-skip"}
+REQUIRED_SECTIONS = ["## Overview", "## Prerequisites", "## Exercises", "## Summary", "## What's next", "## References"]
+
+
+def load_navigation():
+    spec = importlib.util.spec_from_file_location("navigation", ROOT / "tools" / "navigation.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def code_cells(notebook):
+    return [c for c in notebook.cells if c.cell_type == "code" and c.source.strip()]
+
+
+def markdown(notebook) -> str:
+    return "\n".join(c.source for c in notebook.cells if c.cell_type == "markdown")
+
+
+def test_the_course_has_notebooks():
+    names = [p.name for p in NOTEBOOKS]
+    assert names[0] == "00_start_here.ipynb", names
+    numbers = [int(name[:2]) for name in names]
+    assert numbers == list(range(len(names))), f"notebook numbers must run 00, 01, 02, ... without gaps: {names}"
+
+
+@pytest.fixture(params=NOTEBOOKS, ids=lambda p: p.name)
+def notebook(request):
+    path = request.param
+    return path, nbformat.read(path, as_version=4)
+
+
+def test_valid_format_and_standard_kernel(notebook):
+    path, nb = notebook
+    nbformat.validate(nb)
+    assert nb.metadata["kernelspec"]["name"] == "python3", f"{path.name}: use the standard python3 kernelspec"
+    assert path.stat().st_size < MAX_BYTES, f"{path.name} is {path.stat().st_size} bytes, over {MAX_BYTES}"
+
+
+def test_executed_in_order_top_to_bottom(notebook):
+    path, nb = notebook
+    counts = [c.execution_count for c in code_cells(nb)]
+    assert counts == list(range(1, len(counts) + 1)), f"{path.name}: re-execute it (execution counts {counts})"
+
+
+def test_outputs_are_stored_and_clean(notebook):
+    path, nb = notebook
+    for index, cell in enumerate(code_cells(nb)):
+        where = f"{path.name}, code cell {index + 1}"
+        kinds = [output.output_type for output in cell.outputs]
+        assert "error" not in kinds, f"{where}: a stored error"
+        assert all(output.get("name") != "stderr" for output in cell.outputs), f"{where}: stored stderr text"
+        assert "execution" not in cell.metadata, f"{where}: per-cell timing metadata is stored"
+        if re.search(r"\bprint\(|plt\.show\(\)", cell.source):
+            assert cell.outputs, f"{where}: it prints or plots but has no stored output"
+        if re.search(r"plt\.show\(\)", cell.source):
+            assert any("image/png" in o.get("data", {}) for o in cell.outputs), f"{where}: no stored figure"
+        if IGNORED_TAGS & set(cell.metadata.get("tags", [])):
+            continue
+        for output in cell.outputs:
+            text = "".join(output.get("text", "")) + "".join(output.get("data", {}).get("text/plain", ""))
+            assert not re.search(r" at 0x[0-9a-f]{6,}", text), f"{where}: a memory address in a compared output"
+            assert "WARNING" not in text and "Warning:" not in text, f"{where}: a warning in the output"
+
+
+def test_no_absolute_paths_of_any_machine(notebook):
+    path, _ = notebook
+    text = path.read_text(encoding="utf-8")
+    found = re.findall(r"(?:/(?:home|root|tmp|work|Users)/[\w.-]+|[A-Z]:\\\\[\w.-]+)", text)
+    assert not found, f"{path.name}: absolute paths {sorted(set(found))[:5]}"
+
+
+def test_structure_follows_the_template(notebook):
+    path, nb = notebook
+    text = markdown(nb)
+    assert re.match(r"# \S", nb.cells[0].source), f"{path.name}: the first cell must be the # title"
+    if path.name == "00_start_here.ipynb":
+        return
+    for heading in REQUIRED_SECTIONS:
+        assert re.search(rf"^{re.escape(heading)}\s*$", text, flags=re.MULTILINE), f"{path.name}: no '{heading}'"
+    assert "| Concept | Importance | Notes |" in text, f"{path.name}: no prerequisites table"
+    assert re.search(r"Time to learn", text), f"{path.name}: no time to learn"
+
+
+def test_navigation_cells_are_current():
+    navigation = load_navigation()
+    paths = navigation.course_notebooks()
+    for index, path in enumerate(paths):
+        top, bottom = navigation.navigation_cells(paths, index)
+        sources = [c.source for c in nbformat.read(path, as_version=4).cells if c.cell_type == "markdown"]
+        assert sources.count(top) == 1 and sources.count(bottom) == 1, (
+            f"{path.name}: navigation is missing or stale; run python tools/navigation.py"
+        )
+
+
+def heading_anchors(nb) -> set[str]:
+    anchors = set()
+    for line in markdown(nb).splitlines():
+        match = re.match(r"#{1,6} (.+)$", line)
+        if match:
+            anchors.add(match.group(1).strip().replace(" ", "-"))
+    return anchors
+
+
+def test_every_local_link_resolves(notebook):
+    path, nb = notebook
+    anchors = heading_anchors(nb)
+    for target in re.findall(r"\]\(([^)\s]+)\)", markdown(nb)):
+        if re.match(r"https?://|mailto:", target):
+            continue
+        file_part, _, anchor = target.partition("#")
+        if file_part:
+            resolved = (path.parent / file_part).resolve()
+            assert resolved.exists(), f"{path.name}: link to {target} does not resolve"
+            if anchor and resolved.suffix == ".ipynb":
+                assert anchor in heading_anchors(nbformat.read(resolved, as_version=4)), f"{path.name}: {target}"
+        elif anchor:
+            assert anchor in anchors, f"{path.name}: no heading for the link #{anchor}"
+
+
+def test_readme_lists_every_notebook():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    for path in NOTEBOOKS:
+        assert f"notebooks/{path.name}" in readme, f"README.md does not list {path.name}"
