@@ -72,18 +72,19 @@ def show_images(
         ncols = min(len(images), 4)
     if not isinstance(ncols, int) or ncols < 1:
         raise ValueError(f"ncols must be a positive int, got {ncols!r}")
+    arrays = [np.asarray(image) for image in images]
+    for array, title in zip(arrays, titles, strict=True):
+        if not (array.ndim == 2 or (array.ndim == 3 and array.shape[2] in (3, 4))):
+            raise ValueError(f"cannot show an image of shape {array.shape} (panel {title!r})")
     nrows = -(-len(images) // ncols)
     fig, axes = plt.subplots(nrows, ncols, figsize=(PANEL_SIZE[0] * ncols, PANEL_SIZE[1] * nrows), squeeze=False)
     for ax in axes.flat:
         ax.axis("off")
-    for ax, image, title in zip(axes.flat, images, titles, strict=False):
-        array = np.asarray(image)
-        if array.ndim == 3 and array.shape[2] in (3, 4):
+    for ax, array, title in zip(axes.flat, arrays, titles, strict=False):
+        if array.ndim == 3:
             ax.imshow(array)
-        elif array.ndim == 2:
-            ax.imshow(array, cmap=cmap, vmin=vmin, vmax=vmax, interpolation="nearest")
         else:
-            raise ValueError(f"cannot show an image of shape {array.shape} (panel {title!r})")
+            ax.imshow(array, cmap=cmap, vmin=vmin, vmax=vmax, interpolation="nearest")
         ax.set_title(title)
     if suptitle:
         fig.suptitle(suptitle)
