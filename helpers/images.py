@@ -157,8 +157,14 @@ def _download(url: str, timeout: float, max_bytes: int) -> bytes:
     except requests.Timeout:
         raise ImageDownloadError(f"{url}: no answer within {timeout} s (timeout)") from None
     except requests.RequestException as error:
-        raise ImageDownloadError(f"{url}: the download failed ({type(error).__name__}: {error})") from None
+        raise ImageDownloadError(f"{url}: the download failed ({type(error).__name__}: {_short(error)})") from None
     return b"".join(chunks)
+
+
+def _short(error: Exception, limit: int = 160) -> str:
+    """The first line of an error message, cut to ``limit`` characters (urllib3's can run to several lines)."""
+    text = str(error).splitlines()[0] if str(error) else ""
+    return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 def _decode_and_check(body: bytes, url: str, max_pixels: int, sha256: str | None) -> np.ndarray:
@@ -177,6 +183,11 @@ def _decode_and_check(body: bytes, url: str, max_pixels: int, sha256: str | None
                         "(a possible decompression bomb)"
                     )
                 image.load()
+                # palette indices and single bits are not pixel values: decode them to gray or colour
+                if image.mode == "1":
+                    image = image.convert("L")
+                elif image.mode in ("P", "PA"):
+                    image = image.convert("RGBA" if image.mode == "PA" or "transparency" in image.info else "RGB")
                 return np.array(image)
     except ImageDownloadError:
         raise

@@ -41,6 +41,15 @@ def png_declaring(width: int, height: int) -> bytes:
     return bytes(data)
 
 
+def palette_png(array: np.ndarray) -> bytes:
+    """A PNG that stores palette indices: gray level 4 * i is stored as index i."""
+    image = Image.fromarray((array // 4).astype(np.uint8), mode="P")
+    image.putpalette([4 * i for i in range(64) for _ in range(3)])
+    buffer = io.BytesIO()
+    image.save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
 PIXELS = np.arange(48, dtype=np.uint8).reshape(6, 8)
 GOOD = png_bytes(PIXELS)
 LION = png_bytes(np.dstack([PIXELS] * 3))
@@ -67,6 +76,8 @@ class Handler(BaseHTTPRequestHandler):
             self.send_body(
                 GOOD if self.path == "/ok.png" else LION, length=len(GOOD if self.path == "/ok.png" else LION)
             )
+        elif self.path == "/palette.png":
+            self.send_body(palette_png(PIXELS * 4))
         elif self.path == "/missing.png":
             self.send_error(404, "Not Found")
         elif self.path == "/slow.png":
@@ -118,6 +129,13 @@ def test_download_then_reuse_the_cache_without_a_request(server, tmp_path):
     np.testing.assert_array_equal(second, PIXELS)
     assert Handler.hits["/ok.png"] == 1
     assert sorted(p.name for p in target.parent.iterdir()) == ["ok.png"]
+
+
+def test_a_palette_png_is_decoded_to_pixel_values_not_indices(server, tmp_path):
+    pixels = fetch_image(f"{server}/palette.png", tmp_path / "palette.png")
+    assert pixels.shape == (6, 8, 3)
+    for channel in range(3):
+        np.testing.assert_array_equal(pixels[..., channel], PIXELS * 4)
 
 
 def test_a_correct_sha256_is_accepted(server, tmp_path):
