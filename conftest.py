@@ -40,10 +40,11 @@ def pytest_terminal_summary(terminalreporter):
     counts: dict[str, dict[str, int]] = {}
     for outcome in ("passed", "failed", "error", "skipped"):
         for report in terminalreporter.stats.get(outcome, []):
-            if getattr(report, "when", "call") in ("call", "setup") and hasattr(report, "nodeid"):
-                if outcome != "passed" or report.when == "call":
-                    bucket = counts.setdefault(_category(report.nodeid), {})
-                    bucket[outcome] = bucket.get(outcome, 0) + 1
+            # a test passes in its call; it may fail, error or be skipped already in its setup
+            when = getattr(report, "when", None)
+            if when == "call" or (when == "setup" and outcome != "passed"):
+                bucket = counts.setdefault(_category(report.nodeid), {})
+                bucket[outcome] = bucket.get(outcome, 0) + 1
     if counts:
         terminalreporter.section("what ran")
         for name in sorted(counts):

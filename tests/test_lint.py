@@ -1,6 +1,5 @@
 """ruff, on the helpers, tests, tools and every notebook, is part of the test run."""
 
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -11,7 +10,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def ruff(*arguments: str) -> subprocess.CompletedProcess:
-    command = [shutil.which("ruff") or sys.executable, *([] if shutil.which("ruff") else ["-m", "ruff"]), *arguments]
+    command = [sys.executable, "-m", "ruff", *arguments]  # the pinned ruff of this environment
     return subprocess.run(command, cwd=ROOT, capture_output=True, text=True, check=False)
 
 
