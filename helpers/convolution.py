@@ -34,6 +34,7 @@ __all__ = [
     "output_size",
     "pool2d",
     "squash",
+    "transposed_correlate2d",
 ]
 
 Padding = str | tuple[tuple[int, int], tuple[int, int]]
@@ -372,6 +373,147 @@ def depthwise_correlate2d(
         output += window[..., np.newaxis] * weights[u, v]
     output = output.reshape(*out_shape, channels * multiplier)
     return output[0] if squeeze else output
+
+
+def transposed_correlate2d(
+    image: np.ndarray,
+    kernel: np.ndarray,
+    *,
+    padding: Padding = "valid",
+    stride: int | tuple[int, int] = 1,
+    dilation: int | tuple[int, int] = 1,
+    output_shape: tuple[int, int] | None = None,
+) -> np.ndarray:
+    """Transposed cross-correlation: spread each input value over the output through the kernel.
+
+    The transpose (adjoint) of :func:`correlate2d` with the same kernel,
+    padding, stride and dilation, and so the gradient of a loss with respect
+    to that correlation's input. ``tf.nn.conv2d_transpose`` computes the same
+    thing. Introduced in ``08_learning_kernels``.
+
+    Parameters
+    ----------
+    image : array_like
+        Shaped like the *output* of the forward correlation: ``(H, W)`` with
+        a 2-D kernel, else ``(H, W, C_out)`` or ``(N, H, W, C_out)``.
+    kernel : array_like
+        ``(kh, kw)`` for a 2-D image, else the forward correlation's
+        ``(kh, kw, C_in, C_out)`` kernel, the layout ``tf.nn.conv2d_transpose``
+        takes as well.
+    padding : {'valid', 'same', 'full'} or ((top, bottom), (left, right)), optional
+        The forward correlation's zero padding, as in :func:`correlate2d`;
+        here it is cropped off the result. Only zero padding has a transpose
+        this simple, so there is no ``mode``. The default is ``'valid'``.
+    stride, dilation : int or (int, int), optional
+        The forward correlation's step between output positions and between
+        kernel taps.
+    output_shape : (int, int), optional
+        ``(H_out, W_out)`` of the result. With a stride above 1 several sizes
+        correlate back to ``(H, W)``; the default is the smallest,
+        ``(n - 1) * stride + dilation * (k - 1) + 1 - p_total`` along each
+        axis, or ``n * stride`` for ``padding='same'`` (as in TensorFlow).
+
+    Returns
+    -------
+    numpy.ndarray, float64
+        ``(H_out, W_out)``, ``(H_out, W_out, C_in)`` or
+        ``(N, H_out, W_out, C_in)``.
+
+    Raises
+    ------
+    ValueError
+        Wrong number of dimensions, channel counts that differ between image
+        and kernel, an ``output_shape`` that the forward correlation does not
+        map back to the image's size, or a padding, stride or dilation that
+        :func:`correlate2d` refuses.
+    TypeError
+        An input that is not an array of real numbers.
+
+    Notes
+    -----
+    On a zero canvas the size of the padded output,
+    ``canvas[n, y * s + u * d, x * s + v * d, c] += kernel[u, v, c, o] * image[n, y, x, o]``
+    for every ``(y, x, u, v, o)``; then the padding is cropped off. Hence
+    ``sum(correlate2d(a, k, ...) * b) == sum(a * transposed_correlate2d(b, k, ...))``
+    for any ``a`` and ``b`` of matching shapes. With stride 1 and
+    ``padding='valid'`` it equals ``correlate2d(image, k[::-1, ::-1], padding='full')``,
+    a correlation with the kernel turned 180 degrees.
+
+    Examples
+    --------
+    >>> transposed_correlate2d([[1, 2], [3, 4]], np.ones((2, 2)), stride=2)
+    array([[1., 1., 2., 2.],
+           [1., 1., 2., 2.],
+           [3., 3., 4., 4.],
+           [3., 3., 4., 4.]])
+    >>> transposed_correlate2d([[1, 0], [0, 0]], [[1, 2], [3, 4]], stride=1)
+    array([[1., 2., 0.],
+           [3., 4., 0.],
+           [0., 0., 0.]])
+    """
+    values = as_real_array(image, "image")
+    weights = as_real_array(kernel, "kernel")
+    check_ndim(values, "image", (2, 3, 4), "(H, W), (H, W, C_out) or a batch (N, H, W, C_out)")
+    squeeze: bool | str = "2d" if values.ndim == 2 else "3d" if values.ndim == 3 else False
+    if values.ndim == 2:
+        check_ndim(weights, "kernel", (2,), "a 2-D kernel (kh, kw) for a 2-D image")
+        batch, weights = values[np.newaxis, :, :, np.newaxis].astype(np.float64), _as_hwio(weights)
+    else:
+        check_ndim(weights, "kernel", (4,), "a 4-D kernel (kh, kw, C_in, C_out) for an image with channels")
+        batch = (values[np.newaxis] if values.ndim == 3 else values).astype(np.float64)
+        weights = weights.astype(np.float64)
+        if weights.shape[3] != batch.shape[3]:
+            raise ValueError(
+                f"kernel has {weights.shape[3]} output channels (axis 3) but image has {batch.shape[3]} channels"
+            )
+    s, d = as_pair(stride, "stride", minimum=1), as_pair(dilation, "dilation", minimum=1)
+    kh, kw = weights.shape[:2]
+    count, height, width, _ = batch.shape
+    if output_shape is None:
+        output_shape = (
+            _transposed_length(padding, 0, height, kh, s[0], d[0]),
+            _transposed_length(padding, 1, width, kw, s[1], d[1]),
+        )
+    out_h, out_w = as_pair(output_shape, "output_shape", minimum=1)
+    rows, cols = _padding_pairs(padding, (out_h, out_w), (kh, kw), s, d)
+    canvas = np.zeros((count, out_h + sum(rows), out_w + sum(cols), weights.shape[2]))
+    forward = tuple((canvas.shape[1 + a] - d[a] * (k - 1) - 1) // s[a] + 1 for a, k in ((0, kh), (1, kw)))
+    if forward != (height, width) or min(canvas.shape[1] - d[0] * (kh - 1), canvas.shape[2] - d[1] * (kw - 1)) < 1:
+        raise ValueError(
+            f"output_shape {(out_h, out_w)} does not correlate back to the image's {(height, width)} with this "
+            "kernel, padding, stride and dilation; leave output_shape out to get the smallest size that does"
+        )
+    for u, v, window in _taps(canvas, kh, kw, (height, width), s, d):
+        window += batch @ weights[u, v].T  # each input value, times the tap's weights, lands on the canvas
+    return _squeeze(canvas[:, rows[0] : rows[0] + out_h, cols[0] : cols[0] + out_w, :], squeeze)
+
+
+def _padding_pairs(
+    padding: Padding, size: tuple[int, int], kernel_hw: tuple[int, int], s: tuple[int, int], d: tuple[int, int]
+) -> tuple[tuple[int, int], tuple[int, int]]:
+    """Zero padding ((top, bottom), (left, right)) that correlate2d adds to an image of ``size``."""
+    if isinstance(padding, str):
+        per_axis: tuple[object, object] = (padding, padding)
+    elif isinstance(padding, (tuple, list)) and len(padding) == 2:
+        per_axis = (padding[0], padding[1])
+    else:
+        raise ValueError(f"padding must be one of {_PADDING_WORDS} or ((top, bottom), (left, right)), got {padding!r}")
+    return (
+        _padding_along(per_axis[0], size[0], kernel_hw[0], s[0], d[0], "padding (top, bottom)"),
+        _padding_along(per_axis[1], size[1], kernel_hw[1], s[1], d[1], "padding (left, right)"),
+    )
+
+
+def _transposed_length(padding: Padding, axis: int, n: int, k: int, s: int, d: int) -> int:
+    """The smallest length that a correlation maps to ``n``: ``(n - 1) * s + d * (k - 1) + 1 - p_total``."""
+    if isinstance(padding, str) and padding.lower() == "same":
+        return n * s
+    pads = padding if isinstance(padding, str) else padding[axis] if isinstance(padding, (tuple, list)) else padding
+    before, after = _padding_along(pads, n, k, s, d, "padding")
+    length = (n - 1) * s + d * (k - 1) + 1 - before - after
+    if length < 1:
+        raise ValueError(f"padding {padding!r} crops away the whole output ({length} rows or columns left)")
+    return length
 
 
 def pool2d(
