@@ -188,6 +188,13 @@ def test_wikipedias_sobel_gx_is_the_course_sobel_x_turned():
     assert np.all(helpers.correlate2d(ramp, sobel_x, padding="valid") > 0)
 
 
+def test_a_box_blur_of_a_flat_image_darkens_its_border_as_exercise_6_answers():
+    flat = helpers.correlate2d(np.full((6, 7), 100.0), helpers.KERNELS["box_blur"])  # zero padding
+    np.testing.assert_allclose(flat[[0, 0, -1, -1], [0, -1, 0, -1]], 400 / 9)  # four of nine pixels real
+    np.testing.assert_allclose(flat[0, 1:-1], 600 / 9)  # six of nine along an edge
+    np.testing.assert_allclose(flat[1:-1, 1:-1], 100)
+
+
 # --------------------------------------------------------------------------
 # helpers.plotting.show_value_grids, which draws 02's grids
 
