@@ -16,6 +16,7 @@ from helpers.exercises._core import (
     Exercise,
     as_kernel,
     call_learner,
+    design_exercise,
     function_exercise,
     value_exercise,
 )
@@ -218,13 +219,12 @@ def _judge_weights(answer):
     return None
 
 
-q5 = Exercise(
+q5 = design_exercise(
     "01.q5",
     question=(
         "Choose weights (r, g, b) for a grayscale image in which white stays 255, no colour is darker than "
         "black, and pure green looks brighter than pure red, which looks brighter than pure blue."
     ),
-    kind="design",
     reference=np.array([0.299, 0.587, 0.114]),
     judge=_judge_weights,
     hints=[
