@@ -38,6 +38,7 @@ __all__ = [
     "AnswerProblem",
     "Case",
     "Exercise",
+    "Verdict",
     "design_exercise",
     "function_exercise",
     "value_exercise",
@@ -48,6 +49,24 @@ NOT_ATTEMPTED = "Not attempted yet: replace the ... in the cell above with your 
 
 #: Absolute and relative tolerance when comparing numbers.
 TOLERANCE = 1e-6
+
+
+class Verdict(int):
+    """What :meth:`Exercise.check` returns: true when the answer is right.
+
+    It works as a bool (``if``, ``assert``, ``not``, ``== True``) and shows
+    nothing when it ends a notebook cell, since ``check`` has already printed
+    its verdict in words.
+    """
+
+    def __new__(cls, right: bool) -> Verdict:
+        return super().__new__(cls, bool(right))
+
+    def __repr__(self) -> str:
+        return "True" if self else "False"
+
+    def _ipython_display_(self) -> None:
+        """Display nothing: the verdict was printed."""
 
 
 class AnswerProblem(Exception):
@@ -344,14 +363,18 @@ class Exercise:
         except LearnerError as failure:
             return f"your code raised {type(failure.error).__name__}: {failure.error}"
 
-    def check(self, answer: Any) -> bool:
-        """Print a one-line verdict on ``answer`` (and the failing case, if any); return whether it is right."""
+    def check(self, answer: Any) -> Verdict:
+        """Print a one-line verdict on ``answer`` (and the failing case, if any); return whether it is right.
+
+        The result is a :class:`Verdict`, a bool that a notebook does not
+        display again after the printed verdict.
+        """
         problem = self.verdict(answer)
         if problem is None:
             print("Correct.")
-            return True
+            return Verdict(True)
         print(problem if problem == NOT_ATTEMPTED else f"Not yet: {problem}")
-        return False
+        return Verdict(False)
 
     def hint(self) -> None:
         """Print the next hint; after the last one, repeat it."""
