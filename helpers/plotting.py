@@ -140,7 +140,9 @@ def show_fixed_and_autoscaled(images: Sequence[np.ndarray], titles: Sequence[str
     return fig
 
 
-def add_offset_colorbar(fig: Figure, ax: plt.Axes, *, offset: float = 128.0, divisor: float = 1.0) -> None:
+def add_offset_colorbar(
+    fig: Figure, ax: plt.Axes, *, offset: float = 128.0, divisor: float = 1.0, label: str = "value"
+) -> None:
     """Add a colour bar, labelled in the signed values, to a panel drawn as ``offset + value / divisor``.
 
     A signed output (an edge map) is often shown by adding 128, so that 0 is
@@ -156,6 +158,11 @@ def add_offset_colorbar(fig: Figure, ax: plt.Axes, *, offset: float = 128.0, div
         A panel with one image drawn on the 0-255 scale.
     offset, divisor : float, optional
         How the values were turned into gray levels.
+    label : str, optional
+        The bar's label.
+
+    A bar takes some width from its panel: give every panel of a figure one
+    (``offset=0`` for a plain 0-255 panel), so that the panels keep one size.
 
     Examples
     --------
@@ -172,7 +179,7 @@ def add_offset_colorbar(fig: Figure, ax: plt.Axes, *, offset: float = 128.0, div
     levels = [0, 64, 128, 192, 255]
     bar = fig.colorbar(ax.images[0], ax=ax, ticks=levels, fraction=0.046, pad=0.04)
     bar.ax.set_yticklabels([f"{(level - offset) * divisor:g}" for level in levels])
-    bar.set_label("value")
+    bar.set_label(label)
     fig.tight_layout()
 
 
