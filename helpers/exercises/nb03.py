@@ -15,6 +15,7 @@ import numpy as np
 from helpers.exercises._core import (
     INPUT_UNCHANGED,
     KERNEL_TURNED,
+    SHIFTED_BY_ONE,
     UINT8_CLIPPED,
     UINT8_WRAPPED,
     AnswerProblem,
@@ -64,40 +65,72 @@ def _correlate_valid(image, kernel):
 
 
 # --------------------------------------------------------------------------
-# q1: predict the clipped edge_3 response on a step
+# q1: predict the clipped sharpen response on a step (the lesson shows edge_2 and edge_3 on it)
 
 STEP_ROW = np.array([[0.0, 0, 0, 100, 100, 100]] * 3)
-_EDGE_3_CLIPPED = np.clip(_correlate_valid(STEP_ROW, KERNELS["edge_3"])[0], 0, 255)
+_SHARPEN_CLIPPED = np.clip(_correlate_valid(2 * STEP_ROW, KERNELS["sharpen"])[0], 0, 255)
+
+
+def _is(answer, values):
+    """Whether the answer, read as numbers, is exactly ``values``."""
+    return np.array_equal(np.asarray(answer, dtype=float), values)
+
 
 q1 = value_exercise(
     "03.q1",
     question=(
-        "The step with three equal rows 0 0 0 100 100 100 goes through edge_3 with padding='valid', "
+        "The step 2 * step_row (three equal rows, 0 0 0 200 200 200) goes through sharpen with padding='valid', "
         "then through squash. What four values come out?"
     ),
-    reference=_EDGE_3_CLIPPED,
+    reference=_SHARPEN_CLIPPED,
     hints=[
-        "edge_3 has 8 in the centre and -1 on all eight neighbours. Work out the raw value at each of the four "
-        "positions first, then clip each one to 0..255.",
-        "At the last dark pixel: 8 x 0 minus three neighbours of 100 gives -300. At the first bright pixel: "
-        "8 x 100 minus five neighbours of 100 gives +300. Now clip.",
+        "sharpen is 5 x the centre minus its four neighbours: up, down, left and right. The rows above and below "
+        "equal the middle row, so up and down are the pixel's own value. Work out the raw value at each of the "
+        "four positions first, then clip each one to 0..255.",
+        "At the last dark pixel: 5 x 0 - (0 + 0 + 0 + 200) = -200. At the first bright pixel: "
+        "5 x 200 - (200 + 200 + 0 + 200) = 400. Next to it every neighbour is 200. Now clip.",
     ],
-    solution="answer = [0, 0, 255, 0]  # raw values 0, -300, 300, 0; squash clips -300 to 0 and 300 to 255",
+    solution=(
+        "answer = [0, 0, 255, 200]  # raw 0, -200, 400, 200: sharpen overshoots on both sides of the step; "
+        "squash turns -200 into 0 and 400 into 255"
+    ),
     mistakes={
-        "not clipped": [0, -300, 300, 0],
-        "edge_2's sign (dark side positive)": [0, 255, 0, 0],
-        "edge_2's weights": [0, 100, 0, 0],
-        "clipped below only": [0, 0, 300, 0],
-        "padding='same' (six values)": [0, 0, -300, 300, 0, 0],
+        "not clipped": [0, -200, 400, 200],
+        "the step unchanged (a sum of 1)": [0, 0, 200, 200],
+        "clipped below only": [0, 0, 400, 200],
+        "left and right neighbours only": [0, 0, 255, 255],
+        "edge_3's answer": [0, 0, 255, 0],
+        "padding='same' (six values)": [0, 0, 0, 255, 200, 200],
     },
     diagnoses=[
-        (lambda a: np.shape(a) != (4,), "padding='valid' gives four values for six inputs (6 - 3 + 1), one list"),
+        (
+            lambda a: not isinstance(a, str) and np.shape(a) != (4,),
+            "padding='valid' gives four values for six inputs (6 - 3 + 1), as one flat list",
+        ),
         (lambda a: np.min(a) < 0, "a value below 0 is left: squash clips every value to 0..255"),
         (lambda a: np.max(a) > 255, "a value above 255 is left: squash clips above as well as below"),
         (
+            lambda a: _is(a, [0, 0, 200, 200]),
+            "that is the step unchanged: a kernel that sums to 1 keeps flat areas as they are, but at an edge "
+            "sharpen overshoots on both sides",
+        ),
+        (
+            lambda a: _is(a, [0, 0, 255, 255]),
+            "the last value counts the left and right neighbours only: sharpen also subtracts the pixels above "
+            "and below, which here equal the pixel itself",
+        ),
+        (
+            lambda a: _is(a, [0, 0, 200, 100]),
+            "that is the answer for step_row itself; the question doubles it, to 0 0 0 200 200 200",
+        ),
+        (
             lambda a: np.asarray(a, dtype=float)[1] > 0,
-            "the dark pixel next to the step comes out positive here, as with edge_2; edge_3 has a positive "
-            "centre, so a dark pixel among brighter neighbours is negative",
+            "the last dark pixel comes out positive here: its centre weight multiplies 0, so subtracting its "
+            "bright neighbour makes it negative, and squash turns that into 0",
+        ),
+        (
+            lambda a: np.asarray(a, dtype=float)[3] == 0,
+            "the last position is inside the flat bright area, where a kernel that sums to 1 keeps the value",
         ),
     ],
 )
@@ -128,6 +161,7 @@ q2 = value_exercise(
         "shifted the wrong way": (3, 7),
         "shifted by two": (0, 4),
         "row and column swapped": (5, 1),
+        "only the row moved": (1, 6),
     },
     diagnoses=[
         (
@@ -137,6 +171,11 @@ q2 = value_exercise(
         (lambda a: tuple(a) == (3, 7), "right distance, wrong way: the post's picture moves up and to the left"),
         (lambda a: tuple(a) == (0, 4), "one pixel too far: the padding is one zero short, so the shift is one pixel"),
         (lambda a: tuple(a) == (5, 1), "row and column are swapped: the row comes first"),
+        (
+            lambda a: tuple(a) in [(1, 6), (2, 5)],
+            "only one of the two moved: the padding is one zero short on every side, so the picture moves one "
+            "row up and one column left",
+        ),
     ],
 )
 
@@ -169,6 +208,22 @@ def SAME_PADDING_BOTH_AXES(got, expected, case, reference):
                 "you padded rows and columns by the same amount; a kernel that is not square needs "
                 "(kh - 1) // 2 rows and (kw - 1) // 2 columns"
             )
+    return None
+
+
+def WRONG_BORDER(got, expected, case, reference):
+    """Right away from the border, wrong on it: a border other than zeros (reflected, repeated edge pixels)."""
+    if len(case.args) < 2 or np.ndim(case.args[1]) != 2 or np.shape(got) != np.shape(expected):
+        return None
+    height, width = np.shape(expected)
+    kh, kw = np.shape(case.args[1])
+    inner = (slice((kh - 1) // 2, height - (kh - 1) // 2), slice((kw - 1) // 2, width - (kw - 1) // 2))
+    got, expected = np.asarray(got, dtype=float), np.asarray(expected, dtype=float)
+    if got[inner].size and np.allclose(got[inner], expected[inner]) and not np.allclose(got, expected):
+        return (
+            "the pixels away from the border are right and the border ones are not: pad with zeros "
+            "(np.pad's default), (kh - 1) // 2 rows and (kw - 1) // 2 columns on each side"
+        )
     return None
 
 
@@ -228,9 +283,20 @@ q3 = function_exercise(
         ),
         "uint8 output array": lambda image, kernel: np.mod(np.trunc(reference_fixed_conv_2d(image, kernel)), 256),
         "rows padded like columns": lambda image, kernel: _pad_all_sides(image, kernel, (kernel.shape[1] - 1) // 2),
+        "the post's rule, m - 2 zeros": lambda image, kernel: _pad_all_sides(image, kernel, kernel.shape[0] - 2),
+        "a reflected border": lambda image, kernel: _fixed_with_border(image, kernel, "reflect"),
         "returns the input": lambda image, kernel: image,
     },
-    diagnoses=[PADDED_BY_ONE, KERNEL_TURNED, UINT8_WRAPPED, UINT8_CLIPPED, INPUT_UNCHANGED, SAME_PADDING_BOTH_AXES],
+    diagnoses=[
+        PADDED_BY_ONE,
+        SHIFTED_BY_ONE,
+        KERNEL_TURNED,
+        UINT8_WRAPPED,
+        UINT8_CLIPPED,
+        INPUT_UNCHANGED,
+        SAME_PADDING_BOTH_AXES,
+        WRONG_BORDER,
+    ],
 )
 
 
@@ -243,6 +309,18 @@ def _pad_all_sides(image, kernel, width):
     output = np.zeros(np.shape(image))
     for i in range(min(rows, output.shape[0])):
         for j in range(min(cols, output.shape[1])):
+            output[i, j] = np.sum(padded[i : i + kh, j : j + kw] * kernel)
+    return output
+
+
+def _fixed_with_border(image, kernel, mode):
+    """A wrong answer: the right padding widths, filled by ``np.pad``'s ``mode`` instead of with zeros."""
+    kernel = np.asarray(kernel, dtype=float)
+    kh, kw = kernel.shape
+    padded = np.pad(np.asarray(image, dtype=float), (((kh - 1) // 2,) * 2, ((kw - 1) // 2,) * 2), mode=mode)
+    output = np.zeros(np.shape(image))
+    for i in range(output.shape[0]):
+        for j in range(output.shape[1]):
             output[i, j] = np.sum(padded[i : i + kh, j : j + kw] * kernel)
     return output
 
@@ -268,6 +346,12 @@ def _judge_diagonal(answer):
             f"its weights add up to {kernel.sum():g}; make them add up to 0"
         )
     wanted = _correlate_valid(STEP_TO_BOTTOM_RIGHT, kernel)
+    other = _correlate_valid(STEP_TO_TOP_RIGHT, kernel)
+    if np.abs(wanted).max() <= 1e-9 and np.abs(other).max() > 1e-9:
+        return (
+            "your kernel gives 0 everywhere on STEP_TO_BOTTOM_RIGHT and responds to STEP_TO_TOP_RIGHT: it "
+            "detects the other diagonal; mirror it left to right"
+        )
     if np.abs(wanted).max() <= 1e-9:
         return "your kernel gives 0 everywhere on STEP_TO_BOTTOM_RIGHT: it does not see that edge at all"
     if wanted.max() <= 1e-9:
@@ -280,7 +364,6 @@ def _judge_diagonal(answer):
             f"on STEP_TO_BOTTOM_RIGHT your kernel gives positive and negative values ({wanted.min():g} to "
             f"{wanted.max():g}), like edge_1, a second derivative; use a first difference across the diagonal"
         )
-    other = _correlate_valid(STEP_TO_TOP_RIGHT, kernel)
     if np.abs(other).max() > 1e-9:
         return (
             f"your kernel also responds to STEP_TO_TOP_RIGHT (values {other.min():g} to {other.max():g}), whose "
