@@ -16,6 +16,12 @@ sweeps that back its general statements run here:
 from __future__ import annotations
 
 import itertools
+import json
+import os
+import platform
+import subprocess
+import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -82,8 +88,10 @@ def test_output_size_and_values_match_tf_conv2d(stride, dilation):
                 helpers.correlate2d(x, w, **options)
             # TensorFlow computes (n - span + s) / s, truncated towards zero: below 0 it refuses, at 0 it
             # returns an empty array (a window that overhangs by less than about a stride)
-            truncated = [int((length - (dilation * (width - 1) + 1) + stride) / stride) for length, width in
-                         zip(x.shape, w.shape, strict=True)]
+            truncated = [
+                int((length - (dilation * (width - 1) + 1) + stride) / stride)
+                for length, width in zip(x.shape, w.shape, strict=True)
+            ]
             if min(truncated) < 0:
                 with pytest.raises(tf.errors.InvalidArgumentError):
                     tf.nn.conv2d(*args, dilations=dilation)
@@ -140,3 +148,47 @@ def test_letter_diagrams_are_what_numpy_pad_draws():
         fill = {"constant_values": "k"} if mode == "constant" else {}
         padded = np.pad(letters, (len(left), len(right)), mode=names["numpy"], **fill)
         assert padded.tolist() == left + middle + right, mode
+
+
+ONEDNN_SCOPE = """
+import itertools, json, sys
+import numpy as np
+import tensorflow as tf
+sys.path.insert(0, sys.argv[1])
+import helpers
+rng = np.random.default_rng(0)
+wrong, tried = {}, {}
+for n, h, w, kh, kw, stride, padding in itertools.product(
+    (1, 2), (2, 3), (3, 4), (1, 2), (1, 2), [(1, 1), (1, 2), (2, 1), (2, 2), (1, 3)], ("SAME", "VALID")
+):
+    x = rng.standard_normal((n, h, w, 1)).astype(np.float32)
+    k = rng.standard_normal((kh, kw, 1, 1)).astype(np.float32)
+    theirs = tf.nn.conv2d(x, k, [1, *stride, 1], padding).numpy()
+    ours = helpers.correlate2d(x, k, padding=padding.lower(), stride=stride)
+    along = "width only" if stride[0] == 1 < stride[1] else "height only" if stride[1] == 1 < stride[0] else (
+        "both" if stride[0] > 1 else "none")
+    key = f"batch {'>= 2' if n >= 2 else '1'}, stride along {along}"
+    tried[key] = tried.get(key, 0) + 1
+    wrong[key] = wrong.get(key, 0) + int(not np.allclose(theirs, ours, atol=1e-4))
+print(json.dumps({"wrong": wrong, "tried": tried}))
+"""
+
+
+@pytest.mark.skipif(platform.machine().lower() not in ("x86_64", "amd64"), reason="oneDNN is TensorFlow's x86 path")
+def test_onednn_gets_only_batches_strided_along_the_width_wrong():
+    """Notebook 05's 'Trust, but verify': with oneDNN on, TensorFlow 2.21's conv2d goes wrong on batches of two or
+    more images with a stride along the width only, and nowhere else in this grid. If a TensorFlow upgrade fixes it,
+    this test fails: then update the notebook and helpers/quiet_tensorflow.py."""
+    environment = {**os.environ, "TF_ENABLE_ONEDNN_OPTS": "1", "TF_CPP_MIN_LOG_LEVEL": "3"}
+    process = subprocess.run(
+        [sys.executable, "-c", ONEDNN_SCOPE, str(Path(helpers.__file__).parent.parent)],
+        env=environment,
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=300,
+    )
+    measured = json.loads(process.stdout)
+    wrong = {key: count for key, count in measured["wrong"].items() if count}
+    assert list(wrong) == ["batch >= 2, stride along width only"], measured
+    assert len(measured["tried"]) == 8  # every (batch, stride direction) pair was tried
