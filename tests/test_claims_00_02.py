@@ -273,6 +273,8 @@ def _verdict_of(exercise, answer, capsys) -> str:
 @pytest.mark.parametrize(
     ("key", "answer", "named"),
     [
+        ("02.q1", (2, 6), "the rows are right"),
+        ("02.q1", (3, 7), "the columns are right"),
         ("01.q3", lambda image: -image, "-image in uint8 wraps round"),
         ("01.q3", lambda image: image - 255, "wraps round to image + 1"),
         ("01.q3", lambda image: 256 - image.astype(np.int64), "256 - x is one too many"),

@@ -64,6 +64,14 @@ q1 = value_exercise(
             "the kernel has 5 rows and 3 columns: subtract 5 from the rows, 3 from the columns",
         ),
         (lambda a: tuple(a) == (7, 2), "a shape is (rows, columns): rows first"),
+        (
+            lambda a: len(a) == 2 and a[0] == 2,
+            "the rows are right; the columns are not: a 3-wide kernel fits 9 - 3 + 1 times",
+        ),
+        (
+            lambda a: len(a) == 2 and a[1] == 7,
+            "the columns are right; the rows are not: a 5-tall kernel fits 6 - 5 + 1 times",
+        ),
     ],
 )
 
