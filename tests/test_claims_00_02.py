@@ -157,9 +157,10 @@ def test_on_x86_64_out_of_range_floats_wrap_without_a_warning():
     with np.errstate(all="raise"):  # a RuntimeWarning would raise here
         output[0] = np.float64(-28.0)
         output[1] = np.float64(300.0)
+        np.array([2.1e9, -2.1e9]).astype(np.uint8)  # still no warning just inside the int32 range (2**31)
     assert list(output) == [228, 44]
     with pytest.warns(RuntimeWarning, match="invalid value"):
-        np.array([3e9]).astype(np.uint8)  # NumPy warns only far beyond the int32 range
+        np.array([2.2e9]).astype(np.uint8)  # "NumPy warns only beyond about two billion"
 
 
 # --------------------------------------------------------------------------
