@@ -32,6 +32,10 @@ def _category(nodeid: str) -> str:
         return "TensorFlow comparison tests"
     if nodeid.startswith("tests/test_notebook_hygiene.py"):
         return "notebook hygiene tests"
+    if nodeid.startswith("tests/test_claims_"):
+        return "notebook claims checked in tests"
+    if nodeid.startswith("tests/test_exercises.py"):
+        return "exercise checker tests"
     return "unit tests"
 
 

@@ -469,3 +469,109 @@ def show_scaled_maps(
         fig.suptitle(suptitle)
     fig.tight_layout()
     return fig
+
+
+# --- Figure helpers of 05_borders_strides_dilation ----------------------------------------------------
+
+
+def show_numbered(
+    arrays: Sequence[np.ndarray],
+    titles: Sequence[str],
+    *,
+    frame: tuple[int, int, int, int] | None = None,
+) -> Figure:
+    """Draw small integer arrays cell by cell, with each cell's value written in it.
+
+    Used by ``05_borders_strides_dilation`` to show how each border mode
+    fills the cells around a small numbered image.
+
+    Parameters
+    ----------
+    arrays : sequence of array_like
+        2-D arrays of small integers (a few dozen cells a side at most).
+    titles : sequence of str
+        One title per array.
+    frame : (top, left, height, width), optional
+        A dashed red rectangle drawn on every panel, for example around the
+        original image inside its padding.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        Call ``plt.show()`` after it in a notebook.
+
+    Examples
+    --------
+    >>> fig = show_numbered([np.arange(6).reshape(2, 3)], ["0 to 5"], frame=(0, 0, 1, 1))
+    >>> [text.get_text() for text in fig.axes[0].texts]
+    ['0', '1', '2', '3', '4', '5']
+    >>> plt.close(fig)
+    """
+    values = [np.asarray(array) for array in arrays]
+    titles = list(titles)
+    if len(values) != len(titles) or not values:
+        raise ValueError(f"got {len(values)} arrays but {len(titles)} titles; every panel needs a title")
+    if any(array.ndim != 2 for array in values):
+        raise ValueError("show_numbered draws 2-D arrays only")
+    low = min(float(array.min()) for array in values)
+    high = max(float(array.max()) for array in values)
+    fig = show_images(values, titles, ncols=len(values), vmin=low, vmax=high)
+    middle = (low + high) / 2
+    for ax, array in zip(fig.axes, values, strict=True):
+        for (row, col), value in np.ndenumerate(array):
+            colour = "black" if value > middle else "white"
+            ax.text(col, row, f"{value:g}", ha="center", va="center", color=colour, fontsize=8)
+        if frame is not None:
+            top, left, height, width = frame
+            ax.add_patch(
+                plt.Rectangle((left - 0.5, top - 0.5), width, height, fill=False, edgecolor="red", linestyle="--")
+            )
+    return fig
+
+
+def draw_windows(ax: plt.Axes, n: int, k: int, *, stride: int = 1, dilation: int = 1, pad: int = 0) -> None:
+    """Draw the taps of outputs (0, 0) and (0, 1) over an n x n input, and the output grid beside it.
+
+    A drawing in the spirit of Dumoulin and Visin's *A guide to convolution
+    arithmetic for deep learning* (arXiv:1603.07285), used by
+    ``05_borders_strides_dilation``: input cells gray, padding white, the
+    taps of the first window as blue squares and those of the next window
+    along the row as orange dots; the output grid on the right with the same
+    two outputs coloured.
+
+    Parameters
+    ----------
+    ax : matplotlib.axes.Axes
+        Where to draw; its title is set to the configuration and output size.
+    n, k : int
+        Input and kernel side.
+    stride, dilation, pad : int, optional
+        Step between windows, between taps, and zero padding on every side.
+
+    Examples
+    --------
+    >>> fig, ax = plt.subplots()
+    >>> draw_windows(ax, 5, 3, stride=2, pad=1)
+    >>> ax.get_title().splitlines()[-1]
+    'stride 2, dilation 1: output 3x3'
+    >>> plt.close(fig)
+    """
+    size = n + 2 * pad
+    out = max((size - dilation * (k - 1) - 1) // stride + 1, 0)
+    for r in range(size):
+        for c in range(size):
+            inside = pad <= r < pad + n and pad <= c < pad + n
+            ax.add_patch(plt.Rectangle((c, r), 1, 1, facecolor="0.75" if inside else "white", edgecolor="0.4"))
+    for u in range(k):
+        for v in range(k):
+            ax.add_patch(plt.Rectangle((v * dilation + 0.1, u * dilation + 0.1), 0.8, 0.8, color="tab:blue", alpha=0.8))
+            ax.add_patch(plt.Circle((stride + v * dilation + 0.5, u * dilation + 0.5), 0.22, color="tab:orange"))
+    for r in range(out):
+        for c in range(out):
+            colour = {(0, 0): "tab:blue", (0, 1): "tab:orange"}.get((r, c), "white")
+            ax.add_patch(plt.Rectangle((size + 1 + c, r), 1, 1, facecolor=colour, edgecolor="0.4"))
+    ax.set(xlim=(-0.2, 2 * size + 1.2), ylim=(size + 0.2, -0.2), aspect="equal")  # one scale for every panel
+    ax.set_title(
+        f"{n}x{n} input, {k}x{k} kernel, padding {pad},\nstride {stride}, dilation {dilation}: output {out}x{out}"
+    )
+    ax.axis("off")

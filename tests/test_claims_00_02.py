@@ -8,6 +8,7 @@ rule, its comparisons with SciPy and its kernel-flip claims.
 
 from __future__ import annotations
 
+import importlib.util
 import platform
 import re
 import sys
@@ -21,6 +22,8 @@ import scipy.ndimage
 from skimage import data
 
 import helpers
+import helpers.exercises
+from helpers.exercises import nb01, nb02
 from helpers.plotting import show_value_grids
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -64,15 +67,46 @@ def test_the_helpers_named_in_00_exist():
         assert name in helpers.__all__, f"00 says helpers holds {name}, but it does not"
 
 
+def _names_exported_by(module_file: Path) -> set[str]:
+    """The names a TensorFlow API file exports: its generated lines read ``from X import NAME # line: N``."""
+    text = module_file.read_text(encoding="utf-8")
+    return set(re.findall(r"^from \S+ import (\w+)(?: as \w+)?\s*(?:#.*)?$", text, flags=re.M))
+
+
 def test_the_post_tensorflow_1_names_are_gone_from_tensorflow_2():
-    tf = helpers.import_tensorflow()
+    # Reads TensorFlow's generated API files instead of importing it (the import alone takes seconds).
+    spec = importlib.util.find_spec("tensorflow")
+    assert spec is not None and spec.origin, "TensorFlow is not installed"
+    package = Path(spec.origin).parent
+    top_level = _names_exported_by(package / "__init__.py")
+    compat_v1 = _names_exported_by(package / "_api" / "v2" / "compat" / "v1" / "__init__.py")
+    # The parse works: names the post used that TensorFlow 2 still has, and the TF1 names under compat.v1.
+    assert {"Graph", "Variable"} <= top_level, "the layout of TensorFlow's API files changed: update this test"
+    assert {"Session", "initialize_all_variables", "Graph"} <= compat_v1
     for name in ("Session", "initialize_all_variables"):
-        assert not hasattr(tf, name), f"tf.{name} exists again: 00's errata row on TF1-only code is wrong"
-    assert hasattr(tf.compat.v1, "Session")
+        assert name not in top_level, f"tf.{name} exists again: 00's errata row on TF1-only code is wrong"
+
+
+POST_KERNELS = ["identity", "edge_1", "edge_2", "edge_3", "sharpen", "unsharp_5x5", "box_blur", "gaussian_blur_3x3"]
+
+
+def test_every_kernel_the_post_used_is_unchanged_by_a_half_turn():
+    # 00's errata row 3: naming correlation "convolution" did not change the post's numbers
+    for name in POST_KERNELS:
+        kernel = helpers.KERNELS[name]
+        assert np.array_equal(kernel, kernel[::-1, ::-1]), name
+    assert not np.array_equal(helpers.KERNELS["sobel_x"], helpers.KERNELS["sobel_x"][::-1, ::-1])
 
 
 # --------------------------------------------------------------------------
 # 01_images_as_arrays: the crop, and NumPy 2's uint8 rules
+
+
+def test_the_five_floats_01_stores_are_the_nonzero_products_of_02s_example():
+    patch = np.array([[2, 1, 7], [0, 2, 9], [3, 1, 8]])  # 02's X[1:4, 1:4]
+    kernel = np.array([[1, 0, -1], [2, 0, -2], [1, 0, -1]])  # 02's K
+    products = (patch * kernel).ravel()
+    assert list(products[products != 0]) == [2, -7, -18, 3, -8] and products.sum() == -28
 
 
 def test_the_crop_is_the_ten_by_ten_block_that_varies_most():
@@ -123,9 +157,10 @@ def test_on_x86_64_out_of_range_floats_wrap_without_a_warning():
     with np.errstate(all="raise"):  # a RuntimeWarning would raise here
         output[0] = np.float64(-28.0)
         output[1] = np.float64(300.0)
+        np.array([2.1e9, -2.1e9]).astype(np.uint8)  # still no warning just inside the int32 range (2**31)
     assert list(output) == [228, 44]
     with pytest.warns(RuntimeWarning, match="invalid value"):
-        np.array([3e9]).astype(np.uint8)  # NumPy warns only far beyond the int32 range
+        np.array([2.2e9]).astype(np.uint8)  # "NumPy warns only beyond about two billion"
 
 
 # --------------------------------------------------------------------------
@@ -225,3 +260,41 @@ def test_show_value_grids_writes_every_value_and_the_symbols():
 def test_show_value_grids_refuses_bad_input(grids, titles, kwargs, message):
     with pytest.raises(ValueError, match=message):
         show_value_grids(grids, titles, **kwargs)
+
+
+# --------------------------------------------------------------------------
+# The exercises of 01 and 02 name the usual mistakes (tests/test_exercises.py checks that each is rejected)
+
+
+def _verdict_of(exercise, answer, capsys) -> str:
+    assert not exercise.check(answer)
+    return capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    ("key", "answer", "named"),
+    [
+        ("02.q1", (2, 6), "the rows are right"),
+        ("02.q1", (3, 7), "the columns are right"),
+        ("01.q3", lambda image: -image, "-image in uint8 wraps round"),
+        ("01.q3", lambda image: image - 255, "wraps round to image + 1"),
+        ("01.q3", lambda image: 256 - image.astype(np.int64), "256 - x is one too many"),
+        ("01.q3", lambda image: image, "returned its input unchanged"),
+        ("01.q4", lambda image: nb01.brightest_pixel(image)[::-1], "(column, row)"),
+        ("01.q5", [0.3, 0.6], "three weights"),
+        ("02.q3", lambda image, kernel: image, "returned its input unchanged"),
+        ("02.q3", lambda image, kernel: nb02.correlate_valid(image, kernel[::-1, ::-1]), "turned"),
+        ("02.q3", lambda image, kernel: nb02.correlate_valid(image, kernel)[:-1, :-1], "short"),
+        ("02.q3", "windows start one pixel early", "moved by a pixel"),
+        ("02.q3", "output array in uint8", "your output array is uint8"),
+        ("02.q4", [[1, 0, 0], [0, 0, 0], [0, 0, 0]], "down and to the right"),
+        ("02.q4", [[0, 0, 0], [0, 0, 1], [0, 0, 0]], "to the left (the answer for convolution"),
+        ("02.q5", -nb02.E, "does not change their sign"),
+        ("02.q5", np.rot90(nb02.E), "90 degrees"),
+    ],
+)
+def test_a_usual_mistake_gets_its_own_explanation(key, answer, named, capsys):
+    exercise = helpers.exercises.all_exercises()[key]
+    if isinstance(answer, str):  # the name of one of the exercise's listed mistakes
+        answer = exercise.mistakes[answer]
+    assert named in _verdict_of(exercise, answer, capsys)

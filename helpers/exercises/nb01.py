@@ -48,7 +48,7 @@ q1 = value_exercise(
     diagnoses=[
         (lambda a: tuple(a) == (255, 0), "NumPy does not clip uint8 arithmetic to 0..255: it wraps round modulo 256"),
         (
-            lambda a: a[0] == 400 or a[1] == -1,
+            lambda a: len(a) == 2 and (a[0] == 400 or a[1] == -1),
             "a uint8 has no room for 400 or for -1: the result keeps only the remainder modulo 256",
         ),
     ],
@@ -101,6 +101,20 @@ def _wrapped_plus_one(got, expected, case, reference):
     return None
 
 
+def _minus_image(got, expected, case, reference):
+    image = np.asarray(case.args[0]).astype(np.int64)
+    if np.array_equal(np.asarray(got, dtype=np.int64), (-image) % 256):
+        return "-image in uint8 wraps round to 256 - x, and black (0) stays black: compute 255 - image instead"
+    return None
+
+
+def _from_256(got, expected, case, reference):
+    image = np.asarray(case.args[0]).astype(np.int64)
+    if np.array_equal(np.asarray(got, dtype=np.int64), 256 - image):
+        return "256 - x is one too many (black would become 256, which uint8 cannot hold): white is 255, so 255 - x"
+    return None
+
+
 _negative_values = function_exercise(
     "01.q3",
     question="Write negative(image) for a uint8 image, returning uint8.",
@@ -109,7 +123,7 @@ _negative_values = function_exercise(
     hints=["."],
     solution="",
     mistakes={},
-    diagnoses=[_wrapped_plus_one, INPUT_UNCHANGED],
+    diagnoses=[_wrapped_plus_one, _minus_image, _from_256, INPUT_UNCHANGED],
 )
 
 
@@ -140,6 +154,8 @@ q3 = Exercise(
     """,
     mistakes={
         "subtracts the wrong way (wraps)": lambda image: image - 255,
+        "minus the image (wraps)": lambda image: -image,
+        "from 256 instead of 255": lambda image: 256 - image.astype(np.int64),
         "returns float": lambda image: 255.0 - image,
         "returns the input": lambda image: image,
         "mirrors left to right instead": lambda image: image[:, ::-1],
@@ -202,6 +218,10 @@ _PURE = {"white": (255, 255, 255), "red": (255, 0, 0), "green": (0, 255, 0), "bl
 
 
 def _judge_weights(answer):
+    if isinstance(answer, (list, tuple)) and len(answer) != 3:
+        raise AnswerProblem(f"expected three weights [r, g, b], got {len(answer)}")
+    if isinstance(answer, np.ndarray) and answer.shape != (3,):
+        raise AnswerProblem(f"expected three weights [r, g, b], got an array of shape {answer.shape}")
     weights = as_kernel(answer, (3,))
     gray = {name: float(np.dot(weights, colour)) for name, colour in _PURE.items()}
     if not np.isclose(gray["white"], 255):

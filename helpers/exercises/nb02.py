@@ -64,6 +64,14 @@ q1 = value_exercise(
             "the kernel has 5 rows and 3 columns: subtract 5 from the rows, 3 from the columns",
         ),
         (lambda a: tuple(a) == (7, 2), "a shape is (rows, columns): rows first"),
+        (
+            lambda a: len(a) == 2 and a[0] == 2,
+            "the rows are right; the columns are not: a 3-wide kernel fits 9 - 3 + 1 times",
+        ),
+        (
+            lambda a: len(a) == 2 and a[1] == 7,
+            "the columns are right; the rows are not: a 5-tall kernel fits 6 - 5 + 1 times",
+        ),
     ],
 )
 
@@ -134,7 +142,12 @@ def _valid_into_uint8(image, kernel):
 
 
 def _uint8_output(got, expected, case, reference):
-    if isinstance(got, np.ndarray) and got.dtype == np.uint8 and (np.min(expected) < 0 or np.max(expected) > 255):
+    if (
+        isinstance(got, np.ndarray)
+        and got.dtype == np.uint8
+        and got.shape == expected.shape
+        and (np.min(expected) < 0 or np.max(expected) > 255)
+    ):
         return (
             "your output array is uint8 (np.zeros_like(image) takes the image's dtype), so sums below 0 or "
             "above 255 cannot be stored: make it float64"
@@ -146,6 +159,25 @@ def _one_too_small(got, expected, case, reference):
     shape = np.shape(got)
     if len(shape) == 2 and shape == (expected.shape[0] - 1, expected.shape[1] - 1):
         return "your output is one row and one column short: a kernel fits n - m + 1 times, loop over range(n - m + 1)"
+    return None
+
+
+def _window_off_by_one(got, expected, case, reference):
+    """Right shape, but every window starts one row and/or column away from (i, j)."""
+    values = np.asarray(got, dtype=np.float64)
+    if values.shape != expected.shape:
+        return None
+    for rows, cols in [(1, 1), (1, 0), (0, 1), (-1, -1), (-1, 0), (0, -1), (1, -1), (-1, 1)]:
+        # got[i, j] == expected[i - rows, j - cols] wherever both exist
+        mine = values[max(rows, 0) : values.shape[0] + min(rows, 0), max(cols, 0) : values.shape[1] + min(cols, 0)]
+        theirs = expected[
+            max(-rows, 0) : expected.shape[0] + min(-rows, 0), max(-cols, 0) : expected.shape[1] + min(-cols, 0)
+        ]
+        if mine.size and np.allclose(mine, theirs):
+            return (
+                "your output is the right one moved by a pixel: the window for output[i, j] is "
+                "image[i:i + kh, j:j + kw], starting at row i and column j (check the loop bounds and slices)"
+            )
     return None
 
 
@@ -193,15 +225,20 @@ q3 = function_exercise(
         "loops one step short": lambda image, kernel: correlate_valid(image, kernel)[:-1, :-1],
         "zero padding kept": _correlate_zero_padded,
         "returns the input": lambda image, kernel: image,
+        "windows start one pixel early": lambda image, kernel: correlate_valid(
+            np.pad(np.asarray(image, dtype=np.float64), ((1, 0), (1, 0)))[: np.shape(image)[0], : np.shape(image)[1]],
+            kernel,
+        ),
     },
     diagnoses=[
+        INPUT_UNCHANGED,
         KERNEL_TURNED,
         _uint8_output,
         UINT8_WRAPPED,
         UINT8_CLIPPED,
         _one_too_small,
-        INPUT_UNCHANGED,
         _padded_like_the_notebook,
+        _window_off_by_one,
     ],
 )
 
@@ -223,12 +260,14 @@ def _judge_shift(answer):
     output = _correlate_zero_padded(_TEST_IMAGE, kernel)
     if np.allclose(output, _moved(_TEST_IMAGE, 0, 1)):
         return None
-    effects = {
-        (0, -1): "moves the image one pixel to the left (the answer for convolution, which turns the kernel)",
-        (0, 0): "leaves the image where it is (the identity)",
-        (1, 0): "moves the image one pixel down",
-        (-1, 0): "moves the image one pixel up",
-    }
+    effects = {(0, -1): "moves the image one pixel to the left (the answer for convolution, which turns the kernel)"}
+    effects[0, 0] = "leaves the image where it is (the identity)"
+    for rows in (-1, 0, 1):
+        for cols in (-1, 0, 1):
+            way = " and ".join(
+                w for w in ({-1: "up", 1: "down"}.get(rows), {-1: "to the left", 1: "to the right"}.get(cols)) if w
+            )
+            effects.setdefault((rows, cols), f"moves the image one pixel {way}")
     for (rows, cols), effect in effects.items():
         if np.allclose(output, _moved(_TEST_IMAGE, rows, cols)):
             raise AnswerProblem(
@@ -282,6 +321,10 @@ def _judge_turned(answer):
         "E flipped top to bottom only: the turn also flips left to right": E[::-1, :],
         "E flipped left to right only: the turn also flips top to bottom": E[:, ::-1],
         "the transpose of E: a half turn is not a transpose (E.T mirrors along the diagonal)": E.T,
+        "-E: for the Sobel kernel K the half turn happened to equal -K, but turning moves weights, it does not "
+        "change their sign": -E,
+        "E turned by 90 degrees, not 180: np.rot90(E, 2) or E[::-1, ::-1]": np.rot90(E),
+        "E turned by 90 degrees (clockwise), not 180: np.rot90(E, 2) or E[::-1, ::-1]": np.rot90(E, -1),
     }
     for message, kernel_like in wrong.items():
         if np.array_equal(kernel, kernel_like):
@@ -309,6 +352,8 @@ q5 = design_exercise(
         "rows flipped only": E[::-1, :],
         "columns flipped only": E[:, ::-1],
         "transposed": E.T,
+        "negated": -E,
+        "turned 90 degrees": np.rot90(E),
     },
 )
 
