@@ -28,7 +28,7 @@ def _category(nodeid: str) -> str:
         return "docstring examples"
     if nodeid.startswith("tests/test_download.py"):
         return "download tests (local HTTP server)"
-    if nodeid.startswith("tests/test_against_tensorflow.py"):
+    if nodeid.startswith(("tests/test_against_tensorflow.py", "tests/test_transposed.py")):
         return "TensorFlow comparison tests"
     if nodeid.startswith("tests/test_notebook_hygiene.py"):
         return "notebook hygiene tests"
