@@ -152,3 +152,16 @@ def test_show_images_accepts_numpy_integers_for_ncols():
         assert len(fig.axes) == 4
     finally:
         plt.close(fig)
+
+
+@pytest.mark.parametrize(
+    "image",
+    [np.arange(12, dtype=np.uint8).reshape(3, 4), np.dstack([np.arange(12, dtype=np.uint8).reshape(3, 4)] * 3)],
+)
+def test_decided_to_grayscale_returns_a_new_array_never_a_view(image):
+    # decided in issue 16 (documented): a learner who edits the gray image must not change the photo behind it
+    original = image.copy()
+    gray = helpers.to_grayscale(image)
+    assert not np.shares_memory(gray, image)
+    gray[...] = 0
+    np.testing.assert_array_equal(image, original)
