@@ -500,7 +500,7 @@ def pool2d(
         ):
             total += values
             count += ones_window
-        output = total / count
+        output = np.divide(total, count, out=total)  # in place: no second output-sized array
     if pixels.ndim == 2:
         return output[0, :, :, 0]
     return output[0] if pixels.ndim == 3 else output
