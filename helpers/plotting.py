@@ -105,7 +105,7 @@ def show_images(
             ax.axis("off")
         for ax, array, title in zip(axes.flat, arrays, titles, strict=False):
             if array.ndim == 3:
-                ax.imshow(_colour_on_scale(array, scale), interpolation="nearest")
+                ax.imshow(_colour_on_scale(array, scale))  # default interpolation, as before for colour
             else:
                 low, high = scale if scale is not None else (None, None)
                 ax.imshow(array, cmap=colormap, vmin=low, vmax=high, interpolation="nearest")
