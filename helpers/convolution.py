@@ -23,7 +23,7 @@ from typing import Literal
 
 import numpy as np
 
-from helpers._checks import as_pair, as_real_array, check_ndim
+from helpers._checks import as_pair, as_real_array, check_array_size, check_ndim
 
 __all__ = [
     "BORDER_MODES",
@@ -97,8 +97,9 @@ def correlate2d_loop(image: np.ndarray, kernel: np.ndarray, *, squash: bool = Fa
     Raises
     ------
     ValueError
-        If an input is not 2-D, is empty, holds NaN or infinity, or the kernel
-        has an even size.
+        If an input is not 2-D, is empty, holds NaN or infinity, the kernel
+        has an even size, or the padded image would be over the size limit
+        :data:`helpers._checks.MAX_ARRAY_BYTES` (1 GiB per array).
     TypeError
         If an input is not an array of real numbers.
 
@@ -126,6 +127,7 @@ def correlate2d_loop(image: np.ndarray, kernel: np.ndarray, *, squash: bool = Fa
         raise ValueError(f"kernel must have odd sizes so it has a centre pixel, got shape {weights.shape}")
 
     pad_rows, pad_cols = (kh - 1) // 2, (kw - 1) // 2
+    check_array_size((pixels.shape[0] + 2 * pad_rows, pixels.shape[1] + 2 * pad_cols), "the padded image (N, H, W, C)")
     padded = np.pad(pixels.astype(np.float64), ((pad_rows, pad_rows), (pad_cols, pad_cols)))
     weights = weights.astype(np.float64)
     output = np.zeros(pixels.shape, dtype=np.float64)
@@ -160,13 +162,25 @@ def output_size(
         pair gives the zeros added (before, after).
     stride, dilation : int, optional
         Step between output positions and between kernel taps, at least 1.
+        One int each: this function works along one axis, so a pair such as
+        ``stride=(2, 3)`` is refused; call it once per axis.
 
     Returns
     -------
     int
         ``floor((n + p_total - dilation * (k - 1) - 1) / stride) + 1``, where
         ``p_total`` is the padding added on both sides together; 0 when the
-        dilated kernel does not fit.
+        dilated kernel does not fit. Computed with Python integers, so numpy
+        integer arguments (``np.int8(100)``) cannot overflow.
+
+    Raises
+    ------
+    ValueError
+        ``n`` or ``k`` below 1, ``stride`` or ``dilation`` below 1, an
+        unknown padding word or negative padding.
+    TypeError
+        An argument that is not an int (bool and float included), or a pair
+        given for ``stride`` or ``dilation``.
 
     Examples
     --------
@@ -177,11 +191,20 @@ def output_size(
     >>> output_size(7, 3, padding=(1, 1), dilation=2)
     5
     """
+    for name, value in (("n", n), ("k", k), ("stride", stride), ("dilation", dilation)):
+        if isinstance(value, (tuple, list)):
+            raise TypeError(
+                f"output_size works along one axis, so {name} must be one int, got {value!r}; "
+                "call it once for the rows and once for the columns"
+            )
+        if not isinstance(value, (int, np.integer)) or isinstance(value, (bool, np.bool_)):
+            raise TypeError(f"{name} must be an int, got {value!r}")
+    n, k = int(n), int(k)  # Python ints: np.int8(100) + 99 would wrap around
     for name, value in (("n", n), ("k", k)):
-        if not isinstance(value, (int, np.integer)) or isinstance(value, bool) or value < 1:
+        if value < 1:
             raise ValueError(f"{name} must be a positive int, got {value!r}")
     (s, _), (d, _) = as_pair(stride, "stride", minimum=1), as_pair(dilation, "dilation", minimum=1)
-    before, after = _padding_along(padding, int(n), int(k), s, d, "padding")
+    before, after = _padding_along(padding, n, k, s, d, "padding")
     return max((n + before + after - d * (k - 1) - 1) // s + 1, 0)
 
 
@@ -216,7 +239,8 @@ def correlate2d(
         :data:`BORDER_MODES` for numpy's and Wikipedia's names.
     cval : float, optional
         The value of the added pixels with ``mode='constant'``; any other
-        mode refuses a non-zero ``cval``.
+        mode refuses a non-zero ``cval``. NaN and infinity are refused, as
+        they are in the image.
     stride : int or (int, int), optional
         Step between output positions (rows, columns).
     dilation : int or (int, int), optional
@@ -234,8 +258,12 @@ def correlate2d(
     ValueError
         Wrong number of dimensions, a channel count that differs between image
         and kernel, an unknown padding or mode, negative padding, stride or
-        dilation below 1, NaN or infinity, an empty array, or a kernel larger
-        than the padded image.
+        dilation below 1, NaN or infinity (in the arrays or in ``cval``), an
+        empty array, a kernel larger than the padded image, or a padded image
+        or output over the size limit :data:`helpers._checks.MAX_ARRAY_BYTES`
+        (1 GiB per array, about 134 million float64 values): a ``dilation``
+        of 20000 on a 6x7 image would need 11.9 GiB and is refused before
+        anything is allocated.
     TypeError
         An input that is not an array of real numbers.
 
@@ -261,7 +289,9 @@ def correlate2d(
            [42., 50.]])
     """
     pixels, weights, squeeze = _prepare_standard(image, kernel)
-    padded, kh, kw, out_shape, s, d = _pad_for_window(pixels, weights.shape[:2], padding, mode, cval, stride, dilation)
+    padded, kh, kw, out_shape, s, d = _pad_for_window(
+        pixels, weights.shape[:2], padding, mode, cval, stride, dilation, out_channels=weights.shape[3]
+    )
     c_in, c_out = weights.shape[2], weights.shape[3]
     output = np.zeros((*out_shape, c_out), dtype=np.float64)
     for u, v, window in _taps(padded, kh, kw, out_shape[1:], s, d):
@@ -335,7 +365,8 @@ def depthwise_correlate2d(
         ``(kh, kw, C, M)``: ``M`` kernels (the channel multiplier) for each of
         the ``C`` input channels, as in ``tf.nn.depthwise_conv2d``.
     padding, mode, cval, stride, dilation
-        As in :func:`correlate2d`.
+        As in :func:`correlate2d`, with the same checks and the same size
+        limit (:data:`helpers._checks.MAX_ARRAY_BYTES`, 1 GiB per array).
 
     Returns
     -------
@@ -365,7 +396,14 @@ def depthwise_correlate2d(
         )
     weights = weights.astype(np.float64)
     padded, kh, kw, out_shape, s, d = _pad_for_window(
-        batch.astype(np.float64), weights.shape[:2], padding, mode, cval, stride, dilation
+        batch.astype(np.float64),
+        weights.shape[:2],
+        padding,
+        mode,
+        cval,
+        stride,
+        dilation,
+        out_channels=weights.shape[2] * weights.shape[3],
     )
     channels, multiplier = weights.shape[2], weights.shape[3]
     output = np.zeros((*out_shape, channels, multiplier), dtype=np.float64)
@@ -540,12 +578,25 @@ def pool2d(
     padding : {'valid', 'same'}, optional
         ``'same'`` pads as :func:`correlate2d` does, but padded cells never
         count: they are ignored by the maximum and left out of the mean, as in
-        ``tf.nn.max_pool2d`` and ``tf.nn.avg_pool2d``.
+        ``tf.nn.max_pool2d`` and ``tf.nn.avg_pool2d``. Upper case
+        (``'SAME'``, TensorFlow's spelling) is accepted, as in
+        :func:`correlate2d`.
 
     Returns
     -------
     numpy.ndarray, float64
         The input's shape with H and W replaced by the pooled sizes.
+
+    Raises
+    ------
+    ValueError
+        An unknown ``kind`` or ``padding``, a window larger than the (padded)
+        image, or a padded image or output over the size limit of
+        :data:`helpers._checks.MAX_ARRAY_BYTES` (1 GiB per array; for example
+        ``size=10**5`` with ``padding='same'``).
+    TypeError
+        An image that is not an array of real numbers, or a size or stride
+        that is not an int or a pair of ints.
 
     Examples
     --------
@@ -561,15 +612,19 @@ def pool2d(
     check_ndim(pixels, "image", (2, 3, 4), "(H, W), (H, W, C) or (N, H, W, C)")
     window = as_pair(size, "size", minimum=1)
     step = window if stride is None else as_pair(stride, "stride", minimum=1)
-    if kind not in ("max", "mean"):
+    if not isinstance(kind, str) or kind not in ("max", "mean"):
         raise ValueError(f"kind must be 'max' or 'mean', got {kind!r}")
-    if padding not in ("valid", "same"):
+    if not isinstance(padding, str) or padding.lower() not in ("valid", "same"):
         raise ValueError(f"padding must be 'valid' or 'same' for pooling, got {padding!r}")
+    padding = padding.lower()
     shape = pixels.shape
     batch = pixels.reshape((1, *shape, 1) if pixels.ndim == 2 else (1, *shape) if pixels.ndim == 3 else shape)
     batch = batch.astype(np.float64)
 
-    fill = -np.inf if kind == "max" else 0.0
+    # Padded cells must never count. For the maximum they hold the image's own
+    # minimum: every window of 'same' padding covers at least one real pixel,
+    # whose value is at least that. The mean leaves them out through the count.
+    fill = float(batch.min()) if kind == "max" else 0.0
     padded, kh, kw, out_shape, s, d = _pad_for_window(batch, window, padding, "constant", fill, step, 1)
     if kind == "max":
         output = np.full((*out_shape, batch.shape[3]), -np.inf)
@@ -587,7 +642,7 @@ def pool2d(
         ):
             total += values
             count += ones_window
-        output = total / count
+        output = np.divide(total, count, out=total)  # in place: no second output-sized array
     if pixels.ndim == 2:
         return output[0, :, :, 0]
     return output[0] if pixels.ndim == 3 else output
@@ -667,14 +722,25 @@ def _pad_for_window(
     cval: float,
     stride: object,
     dilation: object,
+    *,
+    out_channels: int | None = None,
 ) -> tuple[np.ndarray, int, int, tuple[int, int, int], tuple[int, int], tuple[int, int]]:
-    """Pad an (N, H, W, C) batch and work out the output's (N, H_out, W_out)."""
+    """Pad an (N, H, W, C) batch and work out the output's (N, H_out, W_out).
+
+    Every public function that pads goes through here, so here the arguments
+    are checked and the sizes of the padded batch and of the output
+    ``(N, H_out, W_out, out_channels)`` (``C`` when not given) are checked
+    against :data:`helpers._checks.MAX_ARRAY_BYTES` before anything is
+    allocated.
+    """
     s = as_pair(stride, "stride", minimum=1)
     d = as_pair(dilation, "dilation", minimum=1)
-    if mode not in BORDER_MODES:
+    if not isinstance(mode, str) or mode not in BORDER_MODES:
         raise ValueError(f"mode must be one of {sorted(BORDER_MODES)}, got {mode!r}")
-    if not isinstance(cval, (int, float, np.integer, np.floating)) or isinstance(cval, bool):
+    if not isinstance(cval, (int, float, np.integer, np.floating)) or isinstance(cval, (bool, np.bool_)):
         raise TypeError(f"cval must be a number, got {cval!r}")
+    if not np.isfinite(cval):
+        raise ValueError(f"cval must be a finite number, got {cval!r}")
     if mode != "constant" and cval != 0:
         raise ValueError(f"cval is only used with mode='constant', got mode={mode!r} and cval={cval!r}")
     kh, kw = kernel_hw
@@ -694,13 +760,18 @@ def _pad_for_window(
                 f"kernel (spanning {extent} {axis} with dilation {dil}) is larger than the "
                 f"padded image ({size + sum(pad)} {axis})"
             )
+    out_h = (height + sum(rows) - d[0] * (kh - 1) - 1) // s[0] + 1
+    out_w = (width + sum(cols) - d[1] * (kw - 1) - 1) // s[1] + 1
+    channels = batch.shape[3] if out_channels is None else out_channels
+    check_array_size(
+        (batch.shape[0], height + sum(rows), width + sum(cols), batch.shape[3]), "the padded image (N, H, W, C)"
+    )
+    check_array_size((batch.shape[0], out_h, out_w, channels), "the output (N, H_out, W_out, C_out)")
     widths = ((0, 0), rows, cols, (0, 0))
     if mode == "constant":
         padded = np.pad(batch, widths, mode="constant", constant_values=cval)
     else:
         padded = np.pad(batch, widths, mode=BORDER_MODES[mode]["numpy"])
-    out_h = (padded.shape[1] - d[0] * (kh - 1) - 1) // s[0] + 1
-    out_w = (padded.shape[2] - d[1] * (kw - 1) - 1) // s[1] + 1
     return padded, kh, kw, (batch.shape[0], out_h, out_w), s, d
 
 
