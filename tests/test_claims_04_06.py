@@ -124,3 +124,32 @@ def test_weights_on_a_power_of_two_grid_make_float32_exact():
         tf_result = tf.nn.conv2d(image[None, :, :, None], kernel.astype(np.float32)[:, :, None, None], 1, "SAME")
         equal = np.array_equal(tf_result.numpy()[0, :, :, 0], helpers.correlate2d(image, kernel))
         assert equal == exact_in_float32, name
+
+
+# --------------------------------------------------------------------------
+# Notebook 06: its prose must hold for the stand-in (the cat, in the stored outputs) and for the
+# astronaut, which it uses when the course image is the 2016 post's gray lion.
+
+
+@pytest.mark.parametrize("name", ["chelsea", "astronaut"])
+def test_filter_bank_figure_and_batch_claims_hold_for_both_photographs(name):
+    from skimage import data
+
+    photo = getattr(data, name)()
+    luma = np.array([0.299, 0.587, 0.114])
+    names = ["sobel_x", "sobel_y", "gaussian_blur_3x3", "edge_2"]
+    bank_2d = np.stack([helpers.KERNELS[n] for n in names], axis=-1)
+    bank = luma[None, None, :, None] * bank_2d[:, :, None, :]
+    quarter_h, quarter_w = photo.shape[0] // 4, photo.shape[1] // 4
+    detail = (slice(quarter_h, 2 * quarter_h), slice(quarter_w, 2 * quarter_w))
+    magnitudes = [np.abs(helpers.correlate2d(photo[detail], bank)[..., o]) for o in range(4)]
+    # the Laplacian's panel has the lowest 99th percentile and would be almost black on 0-255
+    assert np.percentile(magnitudes[3], 99) < min(np.percentile(m, 99) for m in magnitudes[:3])
+    assert np.median(magnitudes[3]) < 255 / 16
+    # the strided batch: values above 255, and at most the Sobel bound 4 x 255 that the notebook prints
+    tiles, h, w = [(1, 1), (1, 2), (2, 1), (2, 2)], quarter_h, quarter_w
+    batch = np.stack([photo[r * h : (r + 1) * h, c * w : (c + 1) * w] for r, c in tiles])
+    strided = helpers.correlate2d(batch, bank, stride=2)
+    assert 255 < np.abs(strided).max() <= 4 * 255
+    tf_strided = tf.nn.conv2d(batch.astype(np.float32), bank.astype(np.float32), strides=2, padding="SAME")
+    np.testing.assert_allclose(strided, tf_strided.numpy(), rtol=0, atol=1e-3)

@@ -50,12 +50,16 @@ q1 = value_exercise(
         "ignored the stride": (1, 28, 41, 1),
         "dropped the batch and channel axes": (14, 21),
         "floor(n / s)": (1, 16, 22, 1),
+        "rows and columns swapped": (1, 21, 14, 1),
+        "NCHW order": (1, 1, 14, 21),
     },
     diagnoses=[
         (lambda a: tuple(a) == (1, 13, 20, 1), "one short on each axis: 'VALID' gives floor((n - k) / s) + 1"),
         (lambda a: tuple(a) == (1, 16, 23, 1), "that is 'SAME' (ceil(n / s)); 'VALID' adds no padding"),
         (lambda a: tuple(a) == (1, 28, 41, 1), "that is stride 1; with stride 2 the kernel moves 2 pixels a step"),
         (lambda a: len(a) == 2, "tf.nn.conv2d returns a 4-D NHWC array: keep the batch and channel axes"),
+        (lambda a: tuple(a) == (1, 21, 14, 1), "rows and columns are swapped: NHWC puts the height (32 rows) first"),
+        (lambda a: tuple(a) == (1, 1, 14, 21), "that is NCHW order; tf.nn.conv2d's default is NHWC, channels last"),
     ],
 )
 
@@ -185,6 +189,16 @@ def _wrong_total(got, expected, case, reference):
     return None
 
 
+def _uneven_split(got, expected, case, reference):
+    try:
+        before, after = got
+        if before + after == sum(expected) and abs(before - after) > 1:
+            return "the total is right, but 'SAME' splits the zeros as evenly as it can: at most one more after"
+    except (TypeError, ValueError):
+        return None
+    return None
+
+
 def _not_whole(got, expected, case, reference):
     try:
         if any(float(v) != int(v) for v in got):
@@ -222,8 +236,9 @@ q3 = function_exercise(
         "k // 2 on both sides": lambda k: (k // 2, k // 2),
         "(k - 1) / 2 as a float": lambda k: ((k - 1) / 2, (k - 1) / 2),
         "always one pixel, as the 2016 post": lambda k: (1, 1),
+        "all the zeros after": lambda k: (0, k - 1),
     },
-    diagnoses=[_scipy_split, _wrong_total, _not_whole],
+    diagnoses=[_scipy_split, _wrong_total, _uneven_split, _not_whole],
 )
 
 
@@ -250,6 +265,7 @@ q4 = value_exercise(
         "kept the fractions": (22.5, 11.25, 5.625),
         "rounded half to even": (22, 11, 6),
         "no spread to the neighbours": (22, 0, 0),
+        "in the wrong order": (5, 11, 22),
     },
     diagnoses=[
         (lambda a: any(float(v) != int(v) for v in a), "SciPy returns the input's dtype, uint8: no fractions"),
@@ -257,6 +273,10 @@ q4 = value_exercise(
         (
             lambda a: tuple(a)[1:] == (0, 0),
             "the neighbours' windows hold the bright pixel too, under the weights 2/16 and 1/16",
+        ),
+        (
+            lambda a: sorted(a) == [5, 11, 22],
+            "the right numbers in the wrong order: give (pixel, right neighbour, diagonal neighbour)",
         ),
     ],
 )
@@ -281,6 +301,8 @@ def _judge_true_convolution(answer) -> str | None:
         "you flipped the rows only (upside down); a 180-degree turn flips the columns too": K[::-1],
         "you flipped the columns only (left to right); a 180-degree turn flips the rows too": K[:, ::-1],
         "you transposed K: that reflects it across the diagonal, it does not turn it by 180 degrees": K.T,
+        "you turned K by 90 degrees; convolution turns it by 180": np.rot90(K),
+        "you turned K by 90 degrees (clockwise); convolution turns it by 180": np.rot90(K, -1),
     }
     for message, wrong in named.items():
         if np.allclose(kernel, wrong):
@@ -301,7 +323,13 @@ q5 = design_exercise(
         "Turning by 180 degrees reverses both the rows and the columns: K[::-1, ::-1].",
     ],
     solution="answer = K[::-1, ::-1]  # [[8, 7, 6], [5, 4, 3], [2, 1, 0]]",
-    mistakes={"K itself": K, "rows flipped only": K[::-1], "columns flipped only": K[:, ::-1], "transposed": K.T},
+    mistakes={
+        "K itself": K,
+        "rows flipped only": K[::-1],
+        "columns flipped only": K[:, ::-1],
+        "transposed": K.T,
+        "turned by 90 degrees": np.rot90(K),
+    },
 )
 
 EXERCISES = [q1, q2, q3, q4, q5]

@@ -94,6 +94,7 @@ q2 = value_exercise(
         "ignored the stride": (8, 64, 64, 16),
         "kept the input's channels": (8, 32, 32, 3),
         "one output per input channel and filter": (8, 32, 32, 48),
+        "NCHW order": (8, 16, 32, 32),
     },
     diagnoses=[
         (lambda a: tuple(a) == (8, 30, 30, 16), "that is 'valid'; 'same' pads so that ceil(64 / 2) = 32 remain"),
@@ -103,6 +104,7 @@ q2 = value_exercise(
             "a full convolution sums over the input channels; the kernel's last axis is C_out",
         ),
         (lambda a: tuple(a)[3] == 48, "that is depthwise thinking; a full kernel mixes the 3 channels into each of 16"),
+        (lambda a: tuple(a) == (8, 16, 32, 32), "that is NCHW order; helpers.correlate2d keeps NHWC, channels last"),
     ],
 )
 
@@ -127,6 +129,7 @@ q3 = value_exercise(
         (lambda a: a == 1200, "that is the full (5, 5, 3, 16) kernel; the separable layer replaces it"),
         (lambda a: a == 75, "that is the depthwise part only; add the 1x1 (pointwise) kernel"),
         (lambda a: a == 48, "that is the 1x1 (pointwise) part only; add the depthwise kernel"),
+        (lambda a: a == 91, "the 1x1 (pointwise) kernel has C_in * M * C_out = 3 * 1 * 16 weights, not 16"),
     ],
 )
 
@@ -150,10 +153,16 @@ def _judge_gray_kernel(answer) -> str | None:
         raise AnswerProblem("shape (1, 1, 1, 3) is 1 input channel and 3 outputs; HWIO puts C_in third: (1, 1, 3, 1)")
     if shape == (3,):
         raise AnswerProblem("those are three weights; as a kernel they need the shape (1, 1, 3, 1) (HWIO)")
-    kernel = as_kernel(answer, (1, 1, 3, 1))
-    weights = kernel[0, 0, :, 0]
+    kernel = as_kernel(answer)
+    if kernel.ndim != 4 or kernel.shape[2:] != (3, 1):
+        raise AnswerProblem(
+            f"expected a kernel of shape (kh, kw, 3, 1) (HWIO: 3 input channels, 1 output), got shape {kernel.shape}"
+        )
     if np.allclose(correlate2d(_RGB, kernel), (_RGB @ BT709_WEIGHTS)[..., np.newaxis]):
-        return None
+        return None  # a 1x1 kernel, or a larger one with weights only at its centre
+    weights = kernel.sum(axis=(0, 1))[:, 0]
+    if kernel.shape[:2] != (1, 1) and np.allclose(weights, BT709_WEIGHTS):
+        return "your kernel mixes in neighbouring pixels; a pixel's gray depends on that pixel only (try 1x1)"
     if np.allclose(weights, _BT601_WEIGHTS):
         return "those are Rec. 601's weights (helpers.to_grayscale); the exercise asks for Rec. 709's"
     if np.allclose(weights, BT709_WEIGHTS[::-1]):
@@ -183,6 +192,7 @@ q4 = design_exercise(
         "all ones": np.ones((1, 1, 3, 1)),
         "shape (1, 1, 1, 3)": BT709_WEIGHTS.reshape(1, 1, 1, 3),
         "three bare weights": BT709_WEIGHTS,
+        "spread over a 3x3 window": np.tile(BT709_WEIGHTS.reshape(1, 1, 3, 1) / 9, (3, 3, 1, 1)),
     },
 )
 
