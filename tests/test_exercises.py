@@ -247,3 +247,10 @@ def test_the_verdict_is_a_bool_that_a_notebook_does_not_show_twice(capsys):
     assert right == True and wrong == False  # noqa: E712 (it compares as a bool)
     assert repr(right) == "True" and repr(wrong) == "False"
     assert right._ipython_display_() is None
+
+
+def test_a_one_dimensional_array_answers_a_tuple(capsys):
+    shape = value_exercise("99.q5", question="shape?", reference=(3, 5), hints=["h"], solution="(3, 5)", mistakes={})
+    assert shape.check(np.array([3, 5]))
+    assert not shape.check(np.array([3, 5, 1]))
+    assert "expected 2 values, got 3" in capsys.readouterr().out

@@ -121,6 +121,8 @@ def same(got: object, expected: object) -> bool:
     if _is_number(expected):
         return _is_number(got) and bool(np.isclose(float(got), float(expected), rtol=TOLERANCE, atol=TOLERANCE))
     if isinstance(expected, (tuple, list)):
+        if isinstance(got, np.ndarray) and got.ndim == 1:  # np.array([3, 5]) answers (3, 5) as well
+            got = got.tolist()
         if not isinstance(got, (tuple, list)) or len(got) != len(expected):
             return False
         return all(same(g, e) for g, e in zip(got, expected, strict=True))
@@ -172,6 +174,8 @@ def type_problem(got: object, expected: object) -> str | None:
     if _is_number(expected) and not _is_number(got):
         return f"expected a number, got {_type_name(got)}"
     if isinstance(expected, (tuple, list)):
+        if isinstance(got, np.ndarray) and got.ndim == 1:
+            got = got.tolist()
         if not isinstance(got, (tuple, list)):
             return f"expected {describe_kind(expected)}, got {_type_name(got)}"
         if len(got) != len(expected):
