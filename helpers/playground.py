@@ -51,6 +51,7 @@ __all__ = [
     "display",
     "draw_grid",
     "draw_rendering",
+    "frame",
     "make_playground",
     "patch_at",
     "render_state",
@@ -331,6 +332,25 @@ def draw_grid(ax: plt.Axes, values: np.ndarray, title: str) -> None:
     ax.axis("off")
 
 
+def frame(ax: plt.Axes) -> None:
+    """Turn an image panel's axes off but keep a thin gray frame, so white areas stay visible on white paper.
+
+    Examples
+    --------
+    >>> fig, ax = plt.subplots()
+    >>> _ = ax.imshow(np.full((4, 4), 255.0), cmap="gray", vmin=0, vmax=255)
+    >>> frame(ax)
+    >>> ax.get_xticks().size, ax.get_yticks().size, ax.spines["left"].get_visible()
+    (0, 0, True)
+    >>> plt.close(fig)
+    """
+    ax.set_xticks([])
+    ax.set_yticks([])
+    for spine in ax.spines.values():
+        spine.set_visible(True)
+        spine.set_edgecolor("0.6")
+
+
 def draw_rendering(rendering: Rendering) -> Figure:
     """Draw a :class:`Rendering`: input and output on top, the patch table below.
 
@@ -357,7 +377,7 @@ def draw_rendering(rendering: Rendering) -> Figure:
         top_right.imshow(rendering.shown, cmap="gray", vmin=0, vmax=255, interpolation="nearest")
     top_right.set_title(rendering.titles["output"], fontsize=10)
     for ax in (top_left, top_right):
-        ax.axis("off")
+        frame(ax)
     for column, (key, values) in enumerate(
         [("pixels", patch.pixels), ("kernel", patch.kernel), ("products", patch.products), ("total", [[patch.total]])]
     ):
@@ -410,8 +430,11 @@ def make_playground(images: dict[str, np.ndarray], *, kernel_name: str = "edge_2
         raise ValueError(f"kernel_name must be one of {choices}, got {kernel_name!r}")
     arrays = {name: as_real_array(pixels, f"images[{name!r}]").astype(np.float64) for name, pixels in images.items()}
 
-    layout = widgets.Layout(width="4.5em")
-    cells = [[widgets.FloatText(value=0.0, layout=layout, step=0.1) for _ in range(5)] for _ in range(5)]
+    # one Layout per cell: a shared one would hide or show all 25 cells at once
+    cells = [
+        [widgets.FloatText(value=0.0, step=0.1, layout=widgets.Layout(width="4.5em")) for _ in range(5)]
+        for _ in range(5)
+    ]
     kernel_menu = widgets.Dropdown(options=[*choices, "custom"], value=kernel_name, description="kernel")
     size = widgets.ToggleButtons(options=["3x3", "5x5"], description="size")
     image_menu = widgets.Dropdown(options=list(arrays), value=image, description="image")
@@ -461,7 +484,7 @@ def make_playground(images: dict[str, np.ndarray], *, kernel_name: str = "edge_2
             col=min(col.value, col.max),
         )
         holder["rendering"] = render_state(state, pixels)
-        figure.value = rendering_png(holder["rendering"])
+        figure.value = rendering_png(holder["rendering"], dpi=90)
         summary.value = f"<code>{holder['rendering'].summary()}</code>"
 
     def on_kernel(change: dict) -> None:

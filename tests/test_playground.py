@@ -120,7 +120,9 @@ def test_every_display_draws_a_titled_figure(how):
     state = PlaygroundState(kernel=helpers.KERNELS["edge_2"], display=how, row=3, col=3)
     fig = playground.draw_rendering(render_state(state, synthetic_image("disk", shape=(16, 16))))
     titled = [ax for ax in fig.axes if ax.get_title()]
-    assert len(titled) == 6 and all(not ax.axison for ax in titled)
+    assert len(titled) == 6
+    assert all(not ax.axison for ax in titled[2:])  # the patch table's grids
+    assert all(ax.get_xticks().size == ax.get_yticks().size == 0 for ax in titled[:2])  # framed images, no ticks
     assert len(fig.axes) == 6 + (how == "offset")  # a colour bar only for the offset display
     playground.plt.close(fig)
 
@@ -145,6 +147,8 @@ def test_the_widgets_follow_their_controls():
 
     controls["size"].value = "3x3"  # back to 3x3: the outer cells hide, the kernel is the inner 3x3
     assert box.current().state.kernel.shape == (3, 3) and controls["cells"][4][4].layout.visibility == "hidden"
+    visible = [[cell.layout.visibility == "visible" for cell in line] for line in controls["cells"]]
+    assert visible == [[r < 3 and c < 3 for c in range(5)] for r in range(5)]  # the inner 3x3 only
 
     controls["image"].value, controls["display"].value, controls["mode"].value = "disk", "rescale", "wrap"
     controls["row"].value, controls["col"].value = 0, 23
