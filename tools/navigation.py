@@ -112,7 +112,9 @@ def toc_yaml(paths: list[Path]) -> str:
 def _split_old_course_map(cells: list) -> list:
     """Once: cut the hand-written table out of the '## The course map' cell, leaving a place for the generated one."""
     for index, cell in enumerate(cells):
-        if cell.cell_type != "markdown" or not cell.source.startswith(COURSE_MAP_HEADING):
+        if cell.cell_type != "markdown" or not re.search(
+            rf"^{COURSE_MAP_HEADING}\s*$", cell.source, flags=re.MULTILINE
+        ):
             continue
         lines = cell.source.split("\n")
         table = [i for i, line in enumerate(lines) if line.startswith("|")]
@@ -122,7 +124,7 @@ def _split_old_course_map(cells: list) -> list:
         placeholder = nbformat.v4.new_markdown_cell(COURSE_MAP, id="course-map")
         extra = [nbformat.v4.new_markdown_cell(tail, id="course-map-after")] if tail else []
         return [*cells[: index + 1], placeholder, *extra, *cells[index + 1 :]]
-    raise ValueError(f"00_start_here has no cell starting with {COURSE_MAP_HEADING!r} to hold the course map")
+    raise ValueError(f"00_start_here has no cell with the heading {COURSE_MAP_HEADING!r} to hold the course map")
 
 
 def updated(paths: list[Path], index: int):
