@@ -139,3 +139,9 @@ def test_the_fixer_on_copies_of_the_course(tmp_path):
                 destination = (path.parent / file_part).resolve() if file_part else path
                 if destination.suffix == ".ipynb":
                     assert anchor in fix_links.explicit_anchors(destination), (path.name, target)
+
+
+def test_the_readme_picture_is_the_stored_notebook_output():
+    export = _load("export_readme_figure")
+    assert "](docs/readme_figure.png)" in (ROOT / "README.md").read_text(encoding="utf-8")
+    assert export.main(["--check"]) == 0, "run python tools/export_readme_figure.py"

@@ -61,7 +61,10 @@ def clean_copy(destination: Path) -> Path:
 def site(tmp_path_factory):
     copy = clean_copy(tmp_path_factory.mktemp("clone"))
     start = time.perf_counter()
-    html = build_site.build(tmp_path_factory.mktemp("site"), root=copy, quiet=True)
+    try:
+        html = build_site.build(tmp_path_factory.mktemp("site"), root=copy, quiet=True)
+    except SystemExit as failure:  # the build's own messages are printed above
+        pytest.fail(f"{failure}; a broken #anchor? run python tools/fix_links.py and python tools/navigation.py")
     print(f"site built in {time.perf_counter() - start:.0f} s")
     return html
 
