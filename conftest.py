@@ -32,6 +32,10 @@ def _category(nodeid: str) -> str:
         return "TensorFlow comparison tests"
     if nodeid.startswith("tests/test_notebook_hygiene.py"):
         return "notebook hygiene tests"
+    if nodeid.startswith("tests/test_site.py"):
+        return "website build and browser tests"
+    if nodeid.startswith(("tests/test_links.py", "tests/test_navigation.py")):
+        return "link and navigation tests"
     return "unit tests"
 
 
