@@ -20,6 +20,7 @@ runs ``--check``; tests/test_links.py checks that every link resolves.
 from __future__ import annotations
 
 import argparse
+import functools
 import re
 import sys
 from pathlib import Path
@@ -43,8 +44,18 @@ def course_notebooks(folder: Path = NOTEBOOKS) -> list[Path]:
     return sorted(folder.glob("[0-9][0-9]_*.ipynb"))
 
 
+@functools.lru_cache(maxsize=64)
+def _read(path: Path, modified: int):
+    return nbformat.read(path, as_version=4)
+
+
+def read(path: Path):
+    """A notebook, read once per version of the file (the script reads each several times)."""
+    return _read(path, path.stat().st_mtime_ns)
+
+
 def title_of(path: Path) -> str:
-    notebook = nbformat.read(path, as_version=4)
+    notebook = read(path)
     for cell in notebook.cells:
         if cell.cell_type == "markdown":
             match = re.search(r"^# (.+)$", cell.source, flags=re.MULTILINE)
@@ -73,7 +84,7 @@ def navigation_cells(paths: list[Path], index: int) -> tuple[str, str]:
 
 def what_you_do(path: Path) -> str:
     """The sentence after ``*What you'll do:*`` in a notebook's title cell, on one line."""
-    first = nbformat.read(path, as_version=4).cells[0].source
+    first = read(path).cells[0].source
     match = re.search(r"\*What you'll do:\*\s*(.+?)(?:\n\s*\n|$)", first, flags=re.DOTALL)
     if not match:
         raise ValueError(f"{path.name}: the title cell has no '*What you'll do:*' line")
@@ -82,7 +93,7 @@ def what_you_do(path: Path) -> str:
 
 def necessary_notebooks(path: Path) -> list[str]:
     """The numbers of the course notebooks that ``path``'s prerequisites table marks Necessary."""
-    text = "\n".join(c.source for c in nbformat.read(path, as_version=4).cells if c.cell_type == "markdown")
+    text = "\n".join(c.source for c in read(path).cells if c.cell_type == "markdown")
     rows = re.findall(r"^\|.*\]\((\d\d)_[^)]*\.ipynb[^)]*\).*\|\s*Necessary\s*\|.*$", text, flags=re.MULTILINE)
     return sorted(set(rows))
 
