@@ -36,6 +36,10 @@ def _category(nodeid: str) -> str:
         return "notebook claims checked in tests"
     if nodeid.startswith("tests/test_exercises.py"):
         return "exercise checker tests"
+    if nodeid.startswith("tests/test_site.py"):
+        return "website build and browser tests"
+    if nodeid.startswith(("tests/test_links.py", "tests/test_navigation.py")):
+        return "link and navigation tests"
     return "unit tests"
 
 
