@@ -254,3 +254,13 @@ def test_a_one_dimensional_array_answers_a_tuple(capsys):
     assert shape.check(np.array([3, 5]))
     assert not shape.check(np.array([3, 5, 1]))
     assert "expected 2 values, got 3" in capsys.readouterr().out
+
+
+def test_a_text_reference_is_compared_as_text(capsys):
+    word = value_exercise(
+        "99.q6", question="mode?", reference="reflect", hints=["h"], solution="'reflect'", mistakes={}
+    )
+    assert word.check("reflect")
+    assert not word.check(np.zeros(3))
+    assert not word.check("mirror")
+    assert "Traceback" not in capsys.readouterr().out
