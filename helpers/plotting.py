@@ -653,10 +653,11 @@ def draw_windows(ax: plt.Axes, n: int, k: int, *, stride: int = 1, dilation: int
         for c in range(size):
             inside = pad <= r < pad + n and pad <= c < pad + n
             ax.add_patch(plt.Rectangle((c, r), 1, 1, facecolor="0.75" if inside else "white", edgecolor="0.4"))
-    for u in range(k):
-        for v in range(k):
-            ax.add_patch(plt.Rectangle((v * dilation + 0.1, u * dilation + 0.1), 0.8, 0.8, color="tab:blue", alpha=0.8))
-            ax.add_patch(plt.Circle((stride + v * dilation + 0.5, u * dilation + 0.5), 0.22, color="tab:orange"))
+    taps = [(u * dilation, v * dilation) for u in range(k) for v in range(k)]
+    for row, col in taps:  # every square first, so no square hides a dot of the next window
+        ax.add_patch(plt.Rectangle((col + 0.1, row + 0.1), 0.8, 0.8, color="tab:blue", alpha=0.8))
+    for row, col in taps:
+        ax.add_patch(plt.Circle((col + stride + 0.5, row + 0.5), 0.22, color="tab:orange"))
     for r in range(out):
         for c in range(out):
             colour = {(0, 0): "tab:blue", (0, 1): "tab:orange"}.get((r, c), "white")

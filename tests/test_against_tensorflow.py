@@ -147,7 +147,8 @@ def test_the_gallery_matches_tf_on_the_course_image():
 
 
 def test_stride_with_dilation_what_each_tensorflow_function_does():
-    """Stride 2 with dilation 2 on an 11x11 VALID input (the right answer is 4x4), as notebook 05's table states."""
+    """Stride 2 with dilation 2 on an 11x11 VALID input (the right answer is 4x4), as notebook 05's table states
+    (TensorFlow 2.21, Keras 3, oneDNN off)."""
     rng = np.random.default_rng(5)
     image = rng.normal(size=(1, 11, 11, 2)).astype(np.float32)
     kernel = rng.normal(size=(3, 3, 2, 1)).astype(np.float32)
@@ -173,7 +174,8 @@ def test_stride_with_dilation_what_each_tensorflow_function_does():
     layer.build(image.shape)
     layer.set_weights([kernel])
     np.testing.assert_allclose(layer(image).numpy(), right_depthwise, atol=TOLERANCE)
-    # tf.nn.conv2d_transpose refuses any dilation above 1 on a CPU, stride 2 or 1
+    # tf.nn.conv2d_transpose refuses any dilation above 1 on a CPU, stride 2 or 1 (with oneDNN off, as here;
+    # with it on it computes it: tests/test_claims_05.py::test_onednn_conv2d_transpose_accepts_dilation)
     for stride, side in ((2, 4), (1, 7)):
         with pytest.raises(tf.errors.InvalidArgumentError):
             tf.nn.conv2d_transpose(

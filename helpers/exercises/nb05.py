@@ -41,6 +41,9 @@ q1 = value_exercise(
         "'VALID' without the + 1": (108, 52),
         "the pool's stride left out": (112, 112),
         "strides left out": (224, 224),
+        "the pool as 'VALID'": (112, 55),
+        "the convolution as 'VALID', the pool 'SAME'": (109, 55),
+        "the two numbers swapped": (56, 112),
         "only one number": 56,
     },
     diagnoses=[
@@ -51,6 +54,18 @@ q1 = value_exercise(
         (lambda a: _pair(a) == (108, 52), "you dropped the + 1 of the formula, and 'SAME' pads anyway"),
         (lambda a: _pair(a) == (112, 112), "the pool has stride 2 as well: it halves the side again"),
         (lambda a: _pair(a) == (224, 224), "with stride 2 every layer keeps only every second position"),
+        (
+            lambda a: _pair(a) == (112, 55),
+            "the convolution is right; the pool is 'SAME' too, so it keeps ceil(n / s) outputs (55 is 'VALID')",
+        ),
+        (
+            lambda a: _pair(a)[0] == 109,
+            "109 is 'VALID' arithmetic for the convolution; 'SAME' pads, and keeps ceil(n / s) outputs",
+        ),
+        (
+            lambda a: _pair(a) == (56, 112),
+            "the order: first the side after the convolution, then the side after the pool, which is smaller",
+        ),
     ],
 )
 
@@ -73,6 +88,20 @@ def _total(n: int, k: int, stride: int, dilation: int) -> int:
 def _swapped(got, expected, case, reference):
     if tuple(got) == tuple(expected)[::-1]:
         return "before and after are swapped: TensorFlow puts the odd pixel after the image (bottom, right)"
+    return None
+
+
+def _floor_outputs(got, expected, case, reference):
+    n, k, stride, dilation = case.args
+    total = max((n // stride - 1) * stride + dilation * (k - 1) + 1 - n, 0)
+    if tuple(got) == (total // 2, total - total // 2):
+        return "you counted floor(n / stride) outputs; 'SAME' keeps ceil(n / stride), in Python -(-n // stride)"
+    return None
+
+
+def _not_whole(got, expected, case, reference):
+    if any(isinstance(value, float) and not value.is_integer() for value in got):
+        return "padding comes in whole pixels: before = total // 2, and after = total - before takes the odd one"
     return None
 
 
@@ -115,6 +144,7 @@ q2 = function_exercise(
         Case("n=7, k=3 (stride 1)", (7, 3, 1, 1)),
         Case("n=7, an even kernel k=4", (7, 4, 1, 1)),
         Case("n=8, k=3, stride 2 (an even axis)", (8, 3, 2, 1)),
+        Case("n=7, k=3, stride 2 (an odd axis)", (7, 3, 2, 1)),
         Case("n=7, k=3, dilation 2", (7, 3, 1, 2)),
         Case("n=6, k=1, stride 4 (the window fits without padding)", (6, 1, 4, 1)),
         Case("n=11, k=3, stride 2, dilation 2", (11, 3, 2, 2)),
@@ -143,8 +173,13 @@ q2 = function_exercise(
         ),
         "PyTorch's (k - 1) // 2 on both sides": lambda n, k, s=1, d=1: (d * (k - 1) // 2, d * (k - 1) // 2),
         "the total instead of the pair": lambda n, k, s=1, d=1: _total(n, k, s, d),
+        "floor(n / stride) outputs": lambda n, k, s=1, d=1: (
+            max((n // s - 1) * s + d * (k - 1) + 1 - n, 0) // 2,
+            max((n // s - 1) * s + d * (k - 1) + 1 - n, 0) - max((n // s - 1) * s + d * (k - 1) + 1 - n, 0) // 2,
+        ),
+        "halves as floats": lambda n, k, s=1, d=1: (_total(n, k, s, d) / 2, _total(n, k, s, d) / 2),
     },
-    diagnoses=[_swapped, _negative, _stride_ignored, _dilation_ignored, _pytorch_style],
+    diagnoses=[_swapped, _not_whole, _negative, _floor_outputs, _stride_ignored, _dilation_ignored, _pytorch_style],
 )
 
 
@@ -168,6 +203,17 @@ def _mean_pool(image):
 def _overlapping(image):
     pixels = np.asarray(image, dtype=np.float64)
     return np.maximum.reduce([pixels[:-1, :-1], pixels[1:, :-1], pixels[:-1, 1:], pixels[1:, 1:]])
+
+
+def _top_left(image):
+    pixels = np.asarray(image, dtype=np.float64)
+    return pixels[: pixels.shape[0] // 2 * 2 : 2, : pixels.shape[1] // 2 * 2 : 2]
+
+
+def _blocks_not_square(image):
+    pixels = np.asarray(image, dtype=np.float64)
+    height, width = pixels.shape[0] // 2 * 2, pixels.shape[1] // 2 * 2
+    return pixels[:height, :width].reshape(height // 2, width // 2, 2, 2).max(axis=(2, 3))
 
 
 def _keeps_the_edge(image):
@@ -219,6 +265,8 @@ q3 = function_exercise(
         "incomplete edge blocks kept": _keeps_the_edge,
         "maximum starting from 0": lambda image: np.maximum(reference_max_pool_2x2(image), 0.0),
         "rows and columns swapped": lambda image: reference_max_pool_2x2(image).T,
+        "the top-left pixel of each block": _top_left,
+        "reshaped to (h // 2, w // 2, 2, 2)": _blocks_not_square,
         "the input returned": lambda image: image,
     },
     diagnoses=[
@@ -231,6 +279,12 @@ q3 = function_exercise(
             "your maximum starts from 0: on negative values start from the block's own values (or -inf)",
         ),
         _named(lambda image: reference_max_pool_2x2(image).T, "rows and columns are swapped"),
+        _named(_top_left, "you kept the top-left pixel of each block; max pooling keeps the largest of its four"),
+        _named(
+            _blocks_not_square,
+            "your blocks are not 2x2 squares of the image: reshape to (h // 2, 2, w // 2, 2) and take the maximum "
+            "over axes 1 and 3",
+        ),
     ],
 )
 
