@@ -11,12 +11,13 @@ starts and runs its first operation.
 It also turns TensorFlow's oneDNN kernels off (``TF_ENABLE_ONEDNN_OPTS=0``)
 unless the environment already says otherwise. Measured on TensorFlow 2.21.0
 on this course's CPU machines: with oneDNN on, ``tf.nn.conv2d`` on a batch of
-two or more small images with a stride along the width returns wrong values
-(zeros or uninitialised memory) in 48 of 504 small configurations tried (for
-example input (2, 2, 3, 1), kernel (1, 2, 1, 1), strides [1, 1, 2, 1],
-VALID); with oneDNN off all 504 match ``scipy`` and the course's helpers. A
-course whose point is checking TensorFlow against the definition uses the
-path that computes the definition.
+two or more images with a stride along the width only returns wrong values
+(zeros or uninitialised memory), for example input (2, 2, 3, 1), kernel
+(1, 2, 1, 1), strides [1, 1, 2, 1], VALID; with oneDNN off every
+configuration tried matches ``scipy`` and the course's helpers
+(``tests/test_claims_05.py`` measures the scope). A course whose point is
+checking TensorFlow against the definition uses the path that computes the
+definition.
 
 The switch only works before TensorFlow is first imported. So when TensorFlow
 was already imported (a plain ``import tensorflow`` earlier in the kernel), or

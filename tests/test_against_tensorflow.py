@@ -143,7 +143,9 @@ def test_the_gallery_matches_tf_on_the_course_image():
     image = helpers.to_grayscale(helpers.load_lion_with_source().pixels).astype(np.float32)
     for name, kernel in helpers.KERNELS.items():
         expected = tf.nn.conv2d(image[None, :, :, None], kernel[:, :, None, None].astype(np.float32), 1, "SAME")
-        np.testing.assert_allclose(helpers.correlate2d(image, kernel), expected.numpy()[0, :, :, 0], atol=1e-3), name
+        np.testing.assert_allclose(
+            helpers.correlate2d(image, kernel), expected.numpy()[0, :, :, 0], atol=1e-3, err_msg=f"kernel {name}"
+        )
 
 
 def test_stride_with_dilation_what_each_tensorflow_function_does():
