@@ -150,3 +150,65 @@ def test_readme_lists_every_notebook():
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     for path in NOTEBOOKS:
         assert f"notebooks/{path.name}" in readme, f"README.md does not list {path.name}"
+
+
+# --------------------------------------------------------------------------
+# Checks kept out of the lesson's way, and exercises that never give themselves away
+
+CHECK_TAG = "check"
+
+
+def test_check_cells_are_collapsed_and_say_what_they_check(notebook):
+    """A cell tagged `check` holds verification moved out of the lesson: collapsed, and labelled."""
+    path, nb = notebook
+    for index, cell in enumerate(nb.cells):
+        tags = cell.metadata.get("tags", [])
+        if CHECK_TAG not in tags:
+            continue
+        where = f"{path.name}, cell {index + 1}"
+        assert cell.cell_type == "code", f"{where}: only code cells carry the '{CHECK_TAG}' tag"
+        assert cell.metadata.get("jupyter", {}).get("source_hidden") is True, (
+            f"{where}: a '{CHECK_TAG}' cell is collapsed (metadata jupyter.source_hidden: true)"
+        )
+        assert cell.source.startswith("# Checks"), f"{where}: start a '{CHECK_TAG}' cell with '# Checks: ...'"
+        assert "assert" in cell.source, f"{where}: a '{CHECK_TAG}' cell that asserts nothing checks nothing"
+
+
+def _stored_text(cell) -> str:
+    parts = []
+    for output in cell.get("outputs", []):
+        parts.append("".join(output.get("text", "")))
+        parts.append("".join(output.get("data", {}).get("text/plain", "")))
+    return "\n".join(parts)
+
+
+def test_exercise_cells_store_no_answer(notebook):
+    """A learner's exercise cell is stored as a stub: its output is 'not attempted', never a verdict or a solution."""
+    from helpers.exercises import NOT_ATTEMPTED
+
+    path, nb = notebook
+    for index, cell in enumerate(code_cells(nb)):
+        where = f"{path.name}, code cell {index + 1}"
+        assert not re.search(r"\.(solution|hint)\(\)", cell.source), f"{where}: a stored hint or solution"
+        if re.search(r"\bq\d+\.check\(", cell.source):
+            outputs = _stored_text(cell).strip().splitlines()
+            assert outputs and all(line == NOT_ATTEMPTED for line in outputs), (
+                f"{where}: an exercise cell must be stored with its stub, showing only {NOT_ATTEMPTED!r}"
+            )
+
+
+def test_no_solution_appears_in_a_stored_output():
+    from helpers.exercises import all_exercises
+
+    solution_lines = set()
+    for exercise in all_exercises().values():
+        for line in exercise._solution.splitlines():
+            line = line.strip()
+            if len(line) >= 20 and not line.startswith("#"):
+                solution_lines.add(line)
+    for path in NOTEBOOKS:
+        nb = nbformat.read(path, as_version=4)
+        for index, cell in enumerate(code_cells(nb)):
+            text = _stored_text(cell)
+            leaked = sorted(line for line in solution_lines if line in text)
+            assert not leaked, f"{path.name}, code cell {index + 1}: a stored output shows a solution: {leaked[:2]}"
