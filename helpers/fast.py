@@ -63,7 +63,7 @@ METHODS = ("loop", "shift", "compiled", "im2col", "fft", "separable")
 COST_NS = {
     "shift": 1.0,  # per output pixel, tap and channel pair: two NumPy passes
     "compiled": 0.15,  # per multiply-add in the compiled loop (SIMD, 2 threads)
-    "im2col_copy": 1.0,  # per element copied into the patch matrix
+    "im2col_copy": 4.0,  # per element copied into the patch matrix (strided reads, a large write)
     "gemm": 0.05,  # per multiply-add in the matrix product (BLAS)
     "fft": 0.7,  # per padded pixel per log2(pixels), per transform
     "numba_start": 3e8,  # importing numba and loading the compiled loops from its cache, once
@@ -319,18 +319,21 @@ def _im2col(
 ) -> np.ndarray:
     kh, kw, c_in, c_out = weights.shape
     n_images, out_h, out_w = out_shape
-    matrix = weights.reshape(kh * kw * c_in, c_out)  # rows ordered (u, v, c), as the patch columns
+    # the kernel as a (C_out, kh * kw * C_in) matrix, columns ordered (u, v, c) like the patch rows
+    matrix = weights.reshape(kh * kw * c_in, c_out).T
     output = np.empty((*out_shape, c_out), dtype=padded.dtype)
     row_bytes = out_w * kh * kw * c_in * padded.itemsize
     rows_per_block = max(1, block_bytes // row_bytes)
-    patches_shape = (out_w, kh, kw, c_in)
     for n in range(n_images):
         for top in range(0, out_h, rows_per_block):
             rows = min(rows_per_block, out_h - top)
-            patches = np.empty((rows, *patches_shape), dtype=padded.dtype)  # the patch matrix, one block
+            # the patch matrix, one block: row (u, v, c) holds what tap (u, v) sees in channel c at every
+            # output pixel, so each tap is one contiguous copy (the layout Caffe's im2col uses)
+            patches = np.empty((kh, kw, c_in, rows, out_w), dtype=padded.dtype)
             for u, v, window in _taps(padded[n : n + 1, top * s[0] :], kh, kw, (rows, out_w), s, d):
-                patches[:, :, u, v, :] = window[0]
-            output[n, top : top + rows] = (patches.reshape(rows * out_w, -1) @ matrix).reshape(rows, out_w, c_out)
+                patches[u, v] = np.moveaxis(window[0], -1, 0)
+            product = matrix @ patches.reshape(kh * kw * c_in, rows * out_w)  # (C_out, pixels)
+            output[n, top : top + rows] = product.T.reshape(rows, out_w, c_out)
     return output
 
 
