@@ -184,9 +184,13 @@ def correlate2d_dask(
     same ``numpy.pad`` names as :func:`helpers.correlate2d`), then every
     chunk is correlated together with a halo of its neighbours' pixels
     (``map_overlap``), the halos are trimmed off and the padding is cut
-    away. Nothing is computed until ``.compute()`` (or ``.sum()``, ``.store``
-    ...), and then only a few chunks are in memory at once. On a
-    ``dask.distributed`` cluster the same call runs on its workers.
+    away. Nothing is computed until ``.compute()`` (or ``.store``). How many
+    chunks are in memory at once is up to the scheduler: handed the whole
+    graph, Dask may generate many input chunks before it frees any, because
+    each is needed by its neighbours' halos; computing one band of chunk rows
+    at a time (``lazy[top : top + band].compute()``) keeps memory to a few
+    bands (``benchmarks/run.py`` measures both). On a ``dask.distributed``
+    cluster the same call runs on its workers.
 
     Parameters
     ----------
