@@ -5,20 +5,20 @@ here. Every method computes the sum of ``notebooks/02``'s double loop; they
 differ only in how the work is arranged, which is what
 ``07_making_it_fast`` measures.
 
-========== =========================================================== ==========================
-method     how                                                         cost per output pixel
-========== =========================================================== ==========================
-'loop'     notebook 02's two Python loops, one pixel at a time          k² taps, in Python
-'shift'    one NumPy pass per tap: add the kernel weight times the      k² passes over the image
-           image shifted under that tap
-'compiled' the two loops compiled by numba, rows spread over threads,   k² multiply-adds, in SIMD
-           a contiguous inner loop the compiler vectorises
-'im2col'   every window as one row of a patch matrix, times the         k² copies, then a GEMM
-           kernel as a column (what frameworks call lowering to GEMM)
-'fft'      multiply the Fourier transforms (convolution theorem),       ~ log2(pixels), any k
-           padded so the result is linear, not circular
+=========== ========================================================== =========================
+method      how                                                        cost per output pixel
+=========== ========================================================== =========================
+'loop'      notebook 02's two Python loops, one pixel at a time         k² taps, in Python
+'shift'     one NumPy pass per tap: add the kernel weight times the     k² passes over the image
+            image shifted under that tap
+'compiled'  the two loops compiled by numba, rows spread over threads,  k² multiply-adds, in SIMD
+            a contiguous inner loop the compiler vectorises
+'im2col'    every window as one row of a patch matrix, times the        k² copies, then a GEMM
+            kernel as a column (what frameworks call lowering to GEMM)
+'fft'       multiply the Fourier transforms (convolution theorem),      ~ log2(pixels), any k
+            padded so the result is linear, not circular
 'separable' a rank-1 kernel as a column pass then a row pass            2k taps
-========== =========================================================== ==========================
+=========== ========================================================== =========================
 
 Borders, stride and dilation come from one place for every method:
 ``helpers.convolution._pad_for_window`` pads the image (so each method sees
