@@ -278,6 +278,7 @@ def plots(rows: list[dict], folder: Path) -> list[Path]:
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
+    from matplotlib.ticker import NullFormatter
 
     timed = [r for r in rows if r["seconds"] != "" and not r["method"].startswith("bandwidth")]
     methods = [m for m in COURSE + REFERENCES if any(r["method"] == m for r in timed)]
@@ -293,14 +294,16 @@ def plots(rows: list[dict], folder: Path) -> list[Path]:
         if k == 3 and bound:
             ax.loglog(*zip(*bound, strict=True), "k--", label="bandwidth bound")
         ax.set(title=f"{k}x{k} kernel, float32", xlabel="pixels", ylabel="seconds (median)")
+        ax.xaxis.set_minor_formatter(NullFormatter())
         ax.grid(True, which="both", alpha=0.3)
-    axes[0][0].legend(fontsize=7)
-    fig.tight_layout()
+    handles, labels = axes[0][0].get_legend_handles_labels()
+    fig.legend(handles, labels, loc="center right", fontsize=8)
+    fig.tight_layout(rect=(0, 0, 0.83, 1))
     paths.append(folder / "time_vs_pixels.png")
     fig.savefig(paths[-1], dpi=90)
 
     largest = max(r["pixels"] for r in timed)
-    fig, ax = plt.subplots(figsize=(6.5, 4.5))
+    fig, ax = plt.subplots(figsize=(8.5, 4.5), layout="constrained")
     for method in methods:
         points = sorted((r["kernel"], r["seconds"]) for r in timed if r["method"] == method and r["pixels"] == largest)
         if points:
@@ -311,9 +314,11 @@ def plots(rows: list[dict], folder: Path) -> list[Path]:
     side = next(r for r in timed if r["pixels"] == largest)
     ax.set(title=f"time against kernel size, {side['height']}x{side['width']}", xlabel="kernel side k")
     ax.set(ylabel="seconds (median)")
+    kernels_here = sorted({r["kernel"] for r in timed if r["pixels"] == largest})
+    ax.set_xticks(kernels_here, [str(k) for k in kernels_here])
+    ax.xaxis.set_minor_formatter(NullFormatter())
     ax.grid(True, which="both", alpha=0.3)
-    ax.legend(fontsize=7)
-    fig.tight_layout()
+    ax.legend(fontsize=7, loc="center left", bbox_to_anchor=(1.0, 0.5))
     paths.append(folder / "time_vs_kernel.png")
     fig.savefig(paths[-1], dpi=90)
     plt.close("all")
@@ -393,6 +398,7 @@ def main() -> int:
     parser.add_argument("--memory-probe", help=argparse.SUPPRESS)
     parser.add_argument("--dask-probe", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--dask-how", default="bands", help=argparse.SUPPRESS)
+    parser.add_argument("--replot", action="store_true", help="redraw the plots from the folder's timings.csv")
     parser.add_argument("--out", type=Path, default=OUT, help="folder for the results (default benchmarks/results)")
     args = parser.parse_args()
     if args.memory_probe:
@@ -400,6 +406,17 @@ def main() -> int:
         return 0
     if args.dask_probe:
         dask_probe(args.dask_probe, args.dask_how)
+        return 0
+
+    if args.replot:
+        with open(args.out / "timings.csv", newline="") as handle:
+            rows = [
+                r
+                | {"pixels": int(r["pixels"]), "kernel": int(r["kernel"])}
+                | {"seconds": float(r["seconds"]) if r["seconds"] else ""}
+                for r in csv.DictReader(handle)
+            ]
+        print("\n".join(str(path) for path in plots(rows, args.out)))
         return 0
 
     started = time.perf_counter()
