@@ -28,10 +28,18 @@ def _category(nodeid: str) -> str:
         return "docstring examples"
     if nodeid.startswith("tests/test_download.py"):
         return "download tests (local HTTP server)"
-    if nodeid.startswith("tests/test_against_tensorflow.py"):
+    if nodeid.startswith(("tests/test_against_tensorflow.py", "tests/test_transposed.py")):
         return "TensorFlow comparison tests"
     if nodeid.startswith("tests/test_notebook_hygiene.py"):
         return "notebook hygiene tests"
+    if nodeid.startswith("tests/test_claims_"):
+        return "notebook claims checked in tests"
+    if nodeid.startswith("tests/test_exercises.py"):
+        return "exercise checker tests"
+    if nodeid.startswith("tests/test_site.py"):
+        return "website build and browser tests"
+    if nodeid.startswith(("tests/test_links.py", "tests/test_navigation.py")):
+        return "link and navigation tests"
     return "unit tests"
 
 

@@ -17,6 +17,7 @@ from helpers.convolution import (
     output_size,
     pool2d,
     squash,
+    transposed_correlate2d,
 )
 from helpers.images import (
     LION_URL,
@@ -57,4 +58,5 @@ __all__ = [
     "show_images",
     "squash",
     "to_grayscale",
+    "transposed_correlate2d",
 ]

@@ -3,20 +3,68 @@
 Each check raises ``TypeError`` or ``ValueError`` with a message that names the
 parameter at fault, so a learner never meets a numpy traceback from deep inside
 a helper.
+
+The size limit
+--------------
+No helper makes an array larger than :data:`MAX_ARRAY_BYTES` (1 GiB, about 134
+million float64 values): every input's float64 copy, every padded image and
+every output is sized first, with Python integers, and refused with a
+``ValueError`` giving its shape and the limit before anything is allocated. A
+call holds a few such arrays at once (input, padded input, output and one
+temporary), so its peak memory stays under about four times the limit. The
+limit is read at each call, so a test can lower it.
 """
 
 from __future__ import annotations
 
+import math
 import numbers
 
 import numpy as np
+
+#: The largest array, in bytes, that any helper allocates (see the module docstring).
+MAX_ARRAY_BYTES = 1 << 30
+
+
+def _bytes_text(count: int) -> str:
+    for unit, size in (("GiB", 1 << 30), ("MiB", 1 << 20), ("KiB", 1 << 10)):
+        if count >= size:
+            return f"{count / size:.3g} {unit}"
+    return f"{count} bytes"
+
+
+def check_array_size(shape: tuple[int, ...], what: str, *, itemsize: int = 8) -> None:
+    """Raise ``ValueError`` if an array of ``shape`` would be over :data:`MAX_ARRAY_BYTES`.
+
+    ``shape`` may hold Python ints of any size (a dilation of ``10**30``); the
+    product is computed exactly, before numpy sees it.
+
+    Examples
+    --------
+    >>> check_array_size((100, 100), "the padded image")
+    >>> check_array_size((6, 40006, 3), "the padded image", itemsize=10**6)  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    ValueError: the padded image would have shape (6, 40006, 3): ..., 671 GiB, over the limit of 1 GiB per array ...
+    """
+    limit = MAX_ARRAY_BYTES
+    elements = math.prod(int(n) for n in shape)
+    if elements * itemsize > limit:
+        values = f"{elements:,} float64 values" if itemsize == 8 else f"{elements:,} values of {itemsize} bytes"
+        raise ValueError(
+            f"{what} would have shape {tuple(int(n) for n in shape)}: {values}, "
+            f"{_bytes_text(elements * itemsize)}, over the limit of {_bytes_text(limit)} per array "
+            "(helpers._checks.MAX_ARRAY_BYTES); use less padding, a smaller dilation, window or kernel, "
+            "or a smaller image"
+        )
 
 
 def as_real_array(value: object, name: str) -> np.ndarray:
     """Return ``value`` as a numpy array of real numbers, or raise.
 
     Rejects bool, complex, object, string and other non-numeric dtypes, empty
-    arrays and arrays holding NaN or infinity.
+    arrays, arrays holding NaN or infinity, and arrays whose float64 copy
+    would be over :data:`MAX_ARRAY_BYTES`.
     """
     if isinstance(value, (str, bytes)):
         raise TypeError(f"{name} must be an array of numbers, got a {type(value).__name__}")
@@ -32,6 +80,7 @@ def as_real_array(value: object, name: str) -> np.ndarray:
         raise TypeError(f"{name} must hold numbers, got an array of dtype {array.dtype}")
     if array.size == 0:
         raise ValueError(f"{name} is empty (shape {array.shape})")
+    check_array_size(array.shape, f"{name} as float64")
     if array.dtype.kind == "f" and not np.all(np.isfinite(array)):
         raise ValueError(f"{name} contains NaN or infinity")
     return array

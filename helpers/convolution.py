@@ -23,7 +23,7 @@ from typing import Literal
 
 import numpy as np
 
-from helpers._checks import as_pair, as_real_array, check_ndim
+from helpers._checks import as_pair, as_real_array, check_array_size, check_ndim
 
 __all__ = [
     "BORDER_MODES",
@@ -34,6 +34,7 @@ __all__ = [
     "output_size",
     "pool2d",
     "squash",
+    "transposed_correlate2d",
 ]
 
 Padding = str | tuple[tuple[int, int], tuple[int, int]]
@@ -96,8 +97,9 @@ def correlate2d_loop(image: np.ndarray, kernel: np.ndarray, *, squash: bool = Fa
     Raises
     ------
     ValueError
-        If an input is not 2-D, is empty, holds NaN or infinity, or the kernel
-        has an even size.
+        If an input is not 2-D, is empty, holds NaN or infinity, the kernel
+        has an even size, or the padded image would be over the size limit
+        :data:`helpers._checks.MAX_ARRAY_BYTES` (1 GiB per array).
     TypeError
         If an input is not an array of real numbers.
 
@@ -125,6 +127,7 @@ def correlate2d_loop(image: np.ndarray, kernel: np.ndarray, *, squash: bool = Fa
         raise ValueError(f"kernel must have odd sizes so it has a centre pixel, got shape {weights.shape}")
 
     pad_rows, pad_cols = (kh - 1) // 2, (kw - 1) // 2
+    check_array_size((pixels.shape[0] + 2 * pad_rows, pixels.shape[1] + 2 * pad_cols), "the padded image (N, H, W, C)")
     padded = np.pad(pixels.astype(np.float64), ((pad_rows, pad_rows), (pad_cols, pad_cols)))
     weights = weights.astype(np.float64)
     output = np.zeros(pixels.shape, dtype=np.float64)
@@ -159,13 +162,25 @@ def output_size(
         pair gives the zeros added (before, after).
     stride, dilation : int, optional
         Step between output positions and between kernel taps, at least 1.
+        One int each: this function works along one axis, so a pair such as
+        ``stride=(2, 3)`` is refused; call it once per axis.
 
     Returns
     -------
     int
         ``floor((n + p_total - dilation * (k - 1) - 1) / stride) + 1``, where
         ``p_total`` is the padding added on both sides together; 0 when the
-        dilated kernel does not fit.
+        dilated kernel does not fit. Computed with Python integers, so numpy
+        integer arguments (``np.int8(100)``) cannot overflow.
+
+    Raises
+    ------
+    ValueError
+        ``n`` or ``k`` below 1, ``stride`` or ``dilation`` below 1, an
+        unknown padding word or negative padding.
+    TypeError
+        An argument that is not an int (bool and float included), or a pair
+        given for ``stride`` or ``dilation``.
 
     Examples
     --------
@@ -176,11 +191,20 @@ def output_size(
     >>> output_size(7, 3, padding=(1, 1), dilation=2)
     5
     """
+    for name, value in (("n", n), ("k", k), ("stride", stride), ("dilation", dilation)):
+        if isinstance(value, (tuple, list)):
+            raise TypeError(
+                f"output_size works along one axis, so {name} must be one int, got {value!r}; "
+                "call it once for the rows and once for the columns"
+            )
+        if not isinstance(value, (int, np.integer)) or isinstance(value, (bool, np.bool_)):
+            raise TypeError(f"{name} must be an int, got {value!r}")
+    n, k = int(n), int(k)  # Python ints: np.int8(100) + 99 would wrap around
     for name, value in (("n", n), ("k", k)):
-        if not isinstance(value, (int, np.integer)) or isinstance(value, bool) or value < 1:
+        if value < 1:
             raise ValueError(f"{name} must be a positive int, got {value!r}")
     (s, _), (d, _) = as_pair(stride, "stride", minimum=1), as_pair(dilation, "dilation", minimum=1)
-    before, after = _padding_along(padding, int(n), int(k), s, d, "padding")
+    before, after = _padding_along(padding, n, k, s, d, "padding")
     return max((n + before + after - d * (k - 1) - 1) // s + 1, 0)
 
 
@@ -217,7 +241,8 @@ def correlate2d(
         :data:`BORDER_MODES` for numpy's and Wikipedia's names.
     cval : float, optional
         The value of the added pixels with ``mode='constant'``; any other
-        mode refuses a non-zero ``cval``.
+        mode refuses a non-zero ``cval``. NaN and infinity are refused, as
+        they are in the image.
     stride : int or (int, int), optional
         Step between output positions (rows, columns).
     dilation : int or (int, int), optional
@@ -250,8 +275,12 @@ def correlate2d(
     ValueError
         Wrong number of dimensions, a channel count that differs between image
         and kernel, an unknown padding or mode, negative padding, stride or
-        dilation below 1, NaN or infinity, an empty array, or a kernel larger
-        than the padded image.
+        dilation below 1, NaN or infinity (in the arrays or in ``cval``), an
+        empty array, a kernel larger than the padded image, or a padded image
+        or output over the size limit :data:`helpers._checks.MAX_ARRAY_BYTES`
+        (1 GiB per array, about 134 million float64 values): a ``dilation``
+        of 20000 on a 6x7 image would need 11.9 GiB and is refused before
+        anything is allocated.
     TypeError
         An input that is not an array of real numbers.
 
@@ -345,7 +374,8 @@ def depthwise_correlate2d(
         ``(kh, kw, C, M)``: ``M`` kernels (the channel multiplier) for each of
         the ``C`` input channels, as in ``tf.nn.depthwise_conv2d``.
     padding, mode, cval, stride, dilation
-        As in :func:`correlate2d`.
+        As in :func:`correlate2d`, with the same checks and the same size
+        limit (:data:`helpers._checks.MAX_ARRAY_BYTES`, 1 GiB per array).
 
     Returns
     -------
@@ -375,7 +405,14 @@ def depthwise_correlate2d(
         )
     weights = weights.astype(np.float64)
     padded, kh, kw, out_shape, s, d = _pad_for_window(
-        batch.astype(np.float64), weights.shape[:2], padding, mode, cval, stride, dilation
+        batch.astype(np.float64),
+        weights.shape[:2],
+        padding,
+        mode,
+        cval,
+        stride,
+        dilation,
+        out_channels=weights.shape[2] * weights.shape[3],
     )
     channels, multiplier = weights.shape[2], weights.shape[3]
     output = np.zeros((*out_shape, channels, multiplier), dtype=np.float64)
@@ -383,6 +420,147 @@ def depthwise_correlate2d(
         output += window[..., np.newaxis] * weights[u, v]
     output = output.reshape(*out_shape, channels * multiplier)
     return output[0] if squeeze else output
+
+
+def transposed_correlate2d(
+    image: np.ndarray,
+    kernel: np.ndarray,
+    *,
+    padding: Padding = "valid",
+    stride: int | tuple[int, int] = 1,
+    dilation: int | tuple[int, int] = 1,
+    output_shape: tuple[int, int] | None = None,
+) -> np.ndarray:
+    """Transposed cross-correlation: spread each input value over the output through the kernel.
+
+    The transpose (adjoint) of :func:`correlate2d` with the same kernel,
+    padding, stride and dilation, and so the gradient of a loss with respect
+    to that correlation's input. ``tf.nn.conv2d_transpose`` computes the same
+    thing. Introduced in ``08_learning_kernels``.
+
+    Parameters
+    ----------
+    image : array_like
+        Shaped like the *output* of the forward correlation: ``(H, W)`` with
+        a 2-D kernel, else ``(H, W, C_out)`` or ``(N, H, W, C_out)``.
+    kernel : array_like
+        ``(kh, kw)`` for a 2-D image, else the forward correlation's
+        ``(kh, kw, C_in, C_out)`` kernel, the layout ``tf.nn.conv2d_transpose``
+        takes as well.
+    padding : {'valid', 'same', 'full'} or ((top, bottom), (left, right)), optional
+        The forward correlation's zero padding, as in :func:`correlate2d`;
+        here it is cropped off the result. Only zero padding has a transpose
+        this simple, so there is no ``mode``. The default is ``'valid'``.
+    stride, dilation : int or (int, int), optional
+        The forward correlation's step between output positions and between
+        kernel taps.
+    output_shape : (int, int), optional
+        ``(H_out, W_out)`` of the result. With a stride above 1 several sizes
+        correlate back to ``(H, W)``; the default is the smallest,
+        ``(n - 1) * stride + dilation * (k - 1) + 1 - p_total`` along each
+        axis, or ``n * stride`` for ``padding='same'`` (as in TensorFlow).
+
+    Returns
+    -------
+    numpy.ndarray, float64
+        ``(H_out, W_out)``, ``(H_out, W_out, C_in)`` or
+        ``(N, H_out, W_out, C_in)``.
+
+    Raises
+    ------
+    ValueError
+        Wrong number of dimensions, channel counts that differ between image
+        and kernel, an ``output_shape`` that the forward correlation does not
+        map back to the image's size, or a padding, stride or dilation that
+        :func:`correlate2d` refuses.
+    TypeError
+        An input that is not an array of real numbers.
+
+    Notes
+    -----
+    On a zero canvas the size of the padded output,
+    ``canvas[n, y * s + u * d, x * s + v * d, c] += kernel[u, v, c, o] * image[n, y, x, o]``
+    for every ``(y, x, u, v, o)``; then the padding is cropped off. Hence
+    ``sum(correlate2d(a, k, ...) * b) == sum(a * transposed_correlate2d(b, k, ...))``
+    for any ``a`` and ``b`` of matching shapes. With stride 1 and
+    ``padding='valid'`` it equals ``correlate2d(image, k[::-1, ::-1], padding='full')``,
+    a correlation with the kernel turned 180 degrees.
+
+    Examples
+    --------
+    >>> transposed_correlate2d([[1, 2], [3, 4]], np.ones((2, 2)), stride=2)
+    array([[1., 1., 2., 2.],
+           [1., 1., 2., 2.],
+           [3., 3., 4., 4.],
+           [3., 3., 4., 4.]])
+    >>> transposed_correlate2d([[1, 0], [0, 0]], [[1, 2], [3, 4]], stride=1)
+    array([[1., 2., 0.],
+           [3., 4., 0.],
+           [0., 0., 0.]])
+    """
+    values = as_real_array(image, "image")
+    weights = as_real_array(kernel, "kernel")
+    check_ndim(values, "image", (2, 3, 4), "(H, W), (H, W, C_out) or a batch (N, H, W, C_out)")
+    squeeze: bool | str = "2d" if values.ndim == 2 else "3d" if values.ndim == 3 else False
+    if values.ndim == 2:
+        check_ndim(weights, "kernel", (2,), "a 2-D kernel (kh, kw) for a 2-D image")
+        batch, weights = values[np.newaxis, :, :, np.newaxis].astype(np.float64), _as_hwio(weights)
+    else:
+        check_ndim(weights, "kernel", (4,), "a 4-D kernel (kh, kw, C_in, C_out) for an image with channels")
+        batch = (values[np.newaxis] if values.ndim == 3 else values).astype(np.float64)
+        weights = weights.astype(np.float64)
+        if weights.shape[3] != batch.shape[3]:
+            raise ValueError(
+                f"kernel has {weights.shape[3]} output channels (axis 3) but image has {batch.shape[3]} channels"
+            )
+    s, d = as_pair(stride, "stride", minimum=1), as_pair(dilation, "dilation", minimum=1)
+    kh, kw = weights.shape[:2]
+    count, height, width, _ = batch.shape
+    if output_shape is None:
+        output_shape = (
+            _transposed_length(padding, 0, height, kh, s[0], d[0]),
+            _transposed_length(padding, 1, width, kw, s[1], d[1]),
+        )
+    out_h, out_w = as_pair(output_shape, "output_shape", minimum=1)
+    rows, cols = _padding_pairs(padding, (out_h, out_w), (kh, kw), s, d)
+    canvas = np.zeros((count, out_h + sum(rows), out_w + sum(cols), weights.shape[2]))
+    forward = tuple((canvas.shape[1 + a] - d[a] * (k - 1) - 1) // s[a] + 1 for a, k in ((0, kh), (1, kw)))
+    if forward != (height, width) or min(canvas.shape[1] - d[0] * (kh - 1), canvas.shape[2] - d[1] * (kw - 1)) < 1:
+        raise ValueError(
+            f"output_shape {(out_h, out_w)} does not correlate back to the image's {(height, width)} with this "
+            "kernel, padding, stride and dilation; leave output_shape out to get the smallest size that does"
+        )
+    for u, v, window in _taps(canvas, kh, kw, (height, width), s, d):
+        window += batch @ weights[u, v].T  # each input value, times the tap's weights, lands on the canvas
+    return _squeeze(canvas[:, rows[0] : rows[0] + out_h, cols[0] : cols[0] + out_w, :], squeeze)
+
+
+def _padding_pairs(
+    padding: Padding, size: tuple[int, int], kernel_hw: tuple[int, int], s: tuple[int, int], d: tuple[int, int]
+) -> tuple[tuple[int, int], tuple[int, int]]:
+    """Zero padding ((top, bottom), (left, right)) that correlate2d adds to an image of ``size``."""
+    if isinstance(padding, str):
+        per_axis: tuple[object, object] = (padding, padding)
+    elif isinstance(padding, (tuple, list)) and len(padding) == 2:
+        per_axis = (padding[0], padding[1])
+    else:
+        raise ValueError(f"padding must be one of {_PADDING_WORDS} or ((top, bottom), (left, right)), got {padding!r}")
+    return (
+        _padding_along(per_axis[0], size[0], kernel_hw[0], s[0], d[0], "padding (top, bottom)"),
+        _padding_along(per_axis[1], size[1], kernel_hw[1], s[1], d[1], "padding (left, right)"),
+    )
+
+
+def _transposed_length(padding: Padding, axis: int, n: int, k: int, s: int, d: int) -> int:
+    """The smallest length that a correlation maps to ``n``: ``(n - 1) * s + d * (k - 1) + 1 - p_total``."""
+    if isinstance(padding, str) and padding.lower() == "same":
+        return n * s
+    pads = padding if isinstance(padding, str) else padding[axis] if isinstance(padding, (tuple, list)) else padding
+    before, after = _padding_along(pads, n, k, s, d, "padding")
+    length = (n - 1) * s + d * (k - 1) + 1 - before - after
+    if length < 1:
+        raise ValueError(f"padding {padding!r} crops away the whole output ({length} rows or columns left)")
+    return length
 
 
 def pool2d(
@@ -409,12 +587,25 @@ def pool2d(
     padding : {'valid', 'same'}, optional
         ``'same'`` pads as :func:`correlate2d` does, but padded cells never
         count: they are ignored by the maximum and left out of the mean, as in
-        ``tf.nn.max_pool2d`` and ``tf.nn.avg_pool2d``.
+        ``tf.nn.max_pool2d`` and ``tf.nn.avg_pool2d``. Upper case
+        (``'SAME'``, TensorFlow's spelling) is accepted, as in
+        :func:`correlate2d`.
 
     Returns
     -------
     numpy.ndarray, float64
         The input's shape with H and W replaced by the pooled sizes.
+
+    Raises
+    ------
+    ValueError
+        An unknown ``kind`` or ``padding``, a window larger than the (padded)
+        image, or a padded image or output over the size limit of
+        :data:`helpers._checks.MAX_ARRAY_BYTES` (1 GiB per array; for example
+        ``size=10**5`` with ``padding='same'``).
+    TypeError
+        An image that is not an array of real numbers, or a size or stride
+        that is not an int or a pair of ints.
 
     Examples
     --------
@@ -430,15 +621,19 @@ def pool2d(
     check_ndim(pixels, "image", (2, 3, 4), "(H, W), (H, W, C) or (N, H, W, C)")
     window = as_pair(size, "size", minimum=1)
     step = window if stride is None else as_pair(stride, "stride", minimum=1)
-    if kind not in ("max", "mean"):
+    if not isinstance(kind, str) or kind not in ("max", "mean"):
         raise ValueError(f"kind must be 'max' or 'mean', got {kind!r}")
-    if padding not in ("valid", "same"):
+    if not isinstance(padding, str) or padding.lower() not in ("valid", "same"):
         raise ValueError(f"padding must be 'valid' or 'same' for pooling, got {padding!r}")
+    padding = padding.lower()
     shape = pixels.shape
     batch = pixels.reshape((1, *shape, 1) if pixels.ndim == 2 else (1, *shape) if pixels.ndim == 3 else shape)
     batch = batch.astype(np.float64)
 
-    fill = -np.inf if kind == "max" else 0.0
+    # Padded cells must never count. For the maximum they hold the image's own
+    # minimum: every window of 'same' padding covers at least one real pixel,
+    # whose value is at least that. The mean leaves them out through the count.
+    fill = float(batch.min()) if kind == "max" else 0.0
     padded, kh, kw, out_shape, s, d = _pad_for_window(batch, window, padding, "constant", fill, step, 1)
     if kind == "max":
         output = np.full((*out_shape, batch.shape[3]), -np.inf)
@@ -456,7 +651,7 @@ def pool2d(
         ):
             total += values
             count += ones_window
-        output = total / count
+        output = np.divide(total, count, out=total)  # in place: no second output-sized array
     if pixels.ndim == 2:
         return output[0, :, :, 0]
     return output[0] if pixels.ndim == 3 else output
@@ -536,14 +731,25 @@ def _pad_for_window(
     cval: float,
     stride: object,
     dilation: object,
+    *,
+    out_channels: int | None = None,
 ) -> tuple[np.ndarray, int, int, tuple[int, int, int], tuple[int, int], tuple[int, int]]:
-    """Pad an (N, H, W, C) batch and work out the output's (N, H_out, W_out)."""
+    """Pad an (N, H, W, C) batch and work out the output's (N, H_out, W_out).
+
+    Every public function that pads goes through here, so here the arguments
+    are checked and the sizes of the padded batch and of the output
+    ``(N, H_out, W_out, out_channels)`` (``C`` when not given) are checked
+    against :data:`helpers._checks.MAX_ARRAY_BYTES` before anything is
+    allocated.
+    """
     s = as_pair(stride, "stride", minimum=1)
     d = as_pair(dilation, "dilation", minimum=1)
-    if mode not in BORDER_MODES:
+    if not isinstance(mode, str) or mode not in BORDER_MODES:
         raise ValueError(f"mode must be one of {sorted(BORDER_MODES)}, got {mode!r}")
-    if not isinstance(cval, (int, float, np.integer, np.floating)) or isinstance(cval, bool):
+    if not isinstance(cval, (int, float, np.integer, np.floating)) or isinstance(cval, (bool, np.bool_)):
         raise TypeError(f"cval must be a number, got {cval!r}")
+    if not np.isfinite(cval):
+        raise ValueError(f"cval must be a finite number, got {cval!r}")
     if mode != "constant" and cval != 0:
         raise ValueError(f"cval is only used with mode='constant', got mode={mode!r} and cval={cval!r}")
     kh, kw = kernel_hw
@@ -563,13 +769,18 @@ def _pad_for_window(
                 f"kernel (spanning {extent} {axis} with dilation {dil}) is larger than the "
                 f"padded image ({size + sum(pad)} {axis})"
             )
+    out_h = (height + sum(rows) - d[0] * (kh - 1) - 1) // s[0] + 1
+    out_w = (width + sum(cols) - d[1] * (kw - 1) - 1) // s[1] + 1
+    channels = batch.shape[3] if out_channels is None else out_channels
+    check_array_size(
+        (batch.shape[0], height + sum(rows), width + sum(cols), batch.shape[3]), "the padded image (N, H, W, C)"
+    )
+    check_array_size((batch.shape[0], out_h, out_w, channels), "the output (N, H_out, W_out, C_out)")
     widths = ((0, 0), rows, cols, (0, 0))
     if mode == "constant":
         padded = np.pad(batch, widths, mode="constant", constant_values=cval)
     else:
         padded = np.pad(batch, widths, mode=BORDER_MODES[mode]["numpy"])
-    out_h = (padded.shape[1] - d[0] * (kh - 1) - 1) // s[0] + 1
-    out_w = (padded.shape[2] - d[1] * (kw - 1) - 1) // s[1] + 1
     return padded, kh, kw, (batch.shape[0], out_h, out_w), s, d
 
 

@@ -139,7 +139,9 @@ def correlate(
     if method == "loop":
         return _loop(image, kernel, padding=padding, mode=mode, cval=cval, stride=stride, dilation=dilation)
     batch, weights, squeeze = _prepare(image, kernel)
-    padded, _, _, out_shape, s, d = _pad_for_window(batch, weights.shape[:2], padding, mode, cval, stride, dilation)
+    padded, _, _, out_shape, s, d = _pad_for_window(
+        batch, weights.shape[:2], padding, mode, cval, stride, dilation, out_channels=weights.shape[3]
+    )
     if method == "auto":
         method = _choose(batch.shape, padded.shape, weights, out_shape)
     if method == "separable":
@@ -516,7 +518,7 @@ def estimate_costs(image: np.ndarray, kernel: np.ndarray, **options: object) -> 
     """
     batch, weights, _ = _prepare(image, kernel)
     options = {"padding": "same", "mode": "constant", "cval": 0.0, "stride": 1, "dilation": 1, **options}
-    padded, _, _, out_shape, _, _ = _pad_for_window(batch, weights.shape[:2], **options)
+    padded, _, _, out_shape, _, _ = _pad_for_window(batch, weights.shape[:2], **options, out_channels=weights.shape[3])
     return {name: cost * 1e-9 for name, cost in _costs(batch.shape, padded.shape, weights, out_shape).items()}
 
 

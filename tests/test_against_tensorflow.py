@@ -31,7 +31,9 @@ def conv_case(draw, *, depthwise: bool = False):
     stride = (draw(st.integers(1, 3)), draw(st.integers(1, 3)))
     dilation = (draw(st.integers(1, 3)), draw(st.integers(1, 3)))
     if depthwise:
-        # tf.nn.depthwise_conv2d wants equal strides, and refuses stride > 1 with dilation > 1
+        # tf.nn.depthwise_conv2d wants equal strides; with stride > 1 and dilation > 1 it only warns and returns
+        # the wrong shape and values (see test_stride_with_dilation_what_each_tensorflow_function_does), so
+        # those cases are left out here
         stride = (stride[0], stride[0])
         dilation = (1, 1) if stride[0] > 1 else dilation
     padding = draw(st.sampled_from(["SAME", "VALID"]))
@@ -144,11 +146,41 @@ def test_the_gallery_matches_tf_on_the_course_image():
         np.testing.assert_allclose(helpers.correlate2d(image, kernel), expected.numpy()[0, :, :, 0], atol=1e-3), name
 
 
-def test_stride_with_dilation_tf_nn_convolution_refuses_but_conv2d_computes():
-    image, kernel = tf.ones((1, 9, 9, 1)), tf.ones((3, 3, 1, 1))
+def test_stride_with_dilation_what_each_tensorflow_function_does():
+    """Stride 2 with dilation 2 on an 11x11 VALID input (the right answer is 4x4), as notebook 05's table states."""
+    rng = np.random.default_rng(5)
+    image = rng.normal(size=(1, 11, 11, 2)).astype(np.float32)
+    kernel = rng.normal(size=(3, 3, 2, 1)).astype(np.float32)
+    options = {"padding": "valid", "stride": 2, "dilation": 2}
+    right, right_depthwise = (
+        helpers.correlate2d(image, kernel, **options),
+        helpers.depthwise_correlate2d(image, kernel, **options),
+    )
+    # tf.nn.conv2d computes it
+    np.testing.assert_allclose(tf.nn.conv2d(image, kernel, 2, "VALID", dilations=2).numpy(), right, atol=TOLERANCE)
+    # tf.nn.convolution and Keras Conv2D refuse it
     with pytest.raises(ValueError, match="not supported in conjunction"):
         tf.nn.convolution(image, kernel, strides=2, padding="VALID", dilations=2)
-    result = tf.nn.conv2d(image, kernel, strides=2, padding="VALID", dilations=2).numpy()
-    np.testing.assert_allclose(
-        result, helpers.correlate2d(image.numpy(), kernel.numpy(), padding="valid", stride=2, dilation=2)
-    )
+    with pytest.raises(ValueError, match="not supported in conjunction"):
+        tf.keras.layers.Conv2D(1, 3, strides=2, dilation_rate=2)
+    # tf.nn.depthwise_conv2d warns, then returns a 3x3 output that is not the strided result
+    with pytest.warns(UserWarning, match="dilation rate is greater than 1"):
+        wrong = tf.nn.depthwise_conv2d(image, kernel, [1, 2, 2, 1], "VALID", dilations=[2, 2]).numpy()
+    assert wrong.shape == (1, 3, 3, 2) != right_depthwise.shape == (1, 4, 4, 2)
+    assert not np.allclose(wrong, right_depthwise[:, :3, :3], atol=TOLERANCE)
+    # Keras DepthwiseConv2D computes it
+    layer = tf.keras.layers.DepthwiseConv2D(3, strides=2, dilation_rate=2, use_bias=False)
+    layer.build(image.shape)
+    layer.set_weights([kernel])
+    np.testing.assert_allclose(layer(image).numpy(), right_depthwise, atol=TOLERANCE)
+    # tf.nn.conv2d_transpose refuses any dilation above 1 on a CPU, stride 2 or 1
+    for stride, side in ((2, 4), (1, 7)):
+        with pytest.raises(tf.errors.InvalidArgumentError):
+            tf.nn.conv2d_transpose(
+                rng.normal(size=(1, side, side, 1)).astype(np.float32),
+                kernel,
+                (1, 11, 11, 2),
+                stride,
+                "VALID",
+                dilations=2,
+            )

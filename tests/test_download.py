@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import hashlib
 import io
+import socket
 import struct
 import threading
 import time
+import warnings
 import zlib
 from collections import Counter
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -50,10 +52,39 @@ def palette_png(array: np.ndarray) -> bytes:
     return buffer.getvalue()
 
 
+def png_chunk(kind: bytes, data: bytes) -> bytes:
+    return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+
+
+def png_with_rows(array: np.ndarray, rows: int) -> bytes:
+    """A gray PNG whose header declares all of ``array`` but whose (complete) zlib stream holds only ``rows`` rows."""
+    height, width = array.shape
+    raw = b"".join(b"\0" + array[row].tobytes() for row in range(rows))
+    header = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + png_chunk(b"IHDR", header)
+        + png_chunk(b"IDAT", zlib.compress(raw))
+        + png_chunk(b"IEND", b"")
+    )
+
+
+def encoded(image: Image.Image, format: str) -> bytes:
+    buffer = io.BytesIO()
+    image.save(buffer, format=format)
+    return buffer.getvalue()
+
+
 PIXELS = np.arange(48, dtype=np.uint8).reshape(6, 8)
 GOOD = png_bytes(PIXELS)
 LION = png_bytes(np.dstack([PIXELS] * 3))
 SLOW_SECONDS = 3.0
+TRICKLE_SECONDS = 3.0  # how long the trickling server keeps going, whatever the client does
+COLOUR = np.random.default_rng(7).integers(0, 256, size=(16, 24, 3), dtype=np.uint8)
+CMYK_JPEG = encoded(Image.fromarray(COLOUR).convert("CMYK"), "JPEG")
+ALPHA = np.full((6, 8), 200, dtype=np.uint8)
+LA_PNG = encoded(Image.fromarray(np.dstack([PIXELS, ALPHA])), "PNG")
+HALF_ROWS_PNG = png_with_rows(PIXELS, 3)
 
 
 class Handler(BaseHTTPRequestHandler):
@@ -97,8 +128,40 @@ class Handler(BaseHTTPRequestHandler):
             self.send_body(png_declaring(30000, 30000))
         elif self.path == "/large-header.png":
             self.send_body(png_declaring(8000, 8000))
+        elif self.path == "/tall-header.png":
+            self.send_body(png_declaring(1, 49_000_000))  # 1x49,000,000 declared, 1x1 sent
+        elif self.path == "/half-rows.png":
+            self.send_body(HALF_ROWS_PNG)
+        elif self.path == "/cmyk.jpg":
+            self.send_body(CMYK_JPEG, content_type="image/jpeg")
+        elif self.path == "/la.png":
+            self.send_body(LA_PNG)
+        elif self.path == "/trickle.png":
+            self.trickle(GOOD, every=0.05)
+        elif self.path == "/stall-body.png":
+            self.trickle(GOOD, every=0.0, stall_after=len(GOOD) // 2)
         else:
             self.send_error(500, "Unexpected path")
+
+    def trickle(self, body: bytes, *, every: float, stall_after: int | None = None) -> None:
+        """Send ``body`` a byte at a time, ``every`` seconds apart (or stall half-way), for TRICKLE_SECONDS at most."""
+        self.send_response(200)
+        self.send_header("Content-Type", "image/png")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        stop = time.monotonic() + TRICKLE_SECONDS
+        try:
+            for index in range(len(body)):
+                if time.monotonic() > stop:
+                    return
+                if index == stall_after:
+                    time.sleep(max(0.0, stop - time.monotonic()))
+                    return
+                self.wfile.write(body[index : index + 1])
+                self.wfile.flush()
+                time.sleep(every)
+        except OSError:  # the client hung up: what a deadline is for
+            return
 
     def do_HEAD(self):  # pragma: no cover - requests.get never sends HEAD
         self.send_error(405)
@@ -154,9 +217,9 @@ def test_an_invalid_cached_file_is_replaced(server, tmp_path):
 FAILURES = [
     ("/missing.png", {}, "HTTP 404"),
     ("/slow.png", {"timeout": 0.5}, "timeout"),
-    ("/page.html", {}, "not a valid image"),
+    ("/page.html", {}, "the body is not an image \\(first bytes: b'<html><body>Not an image'\\)"),
     ("/truncated-length.png", {}, "download failed"),
-    ("/truncated.png", {}, "not a valid image"),
+    ("/truncated.png", {}, "truncated"),
     ("/big-declared.png", {"max_bytes": 1000}, "over the limit of 1000"),
     ("/big-streamed.png", {"max_bytes": 1000}, "exceeds the limit of 1000 bytes"),
     ("/bomb.png", {}, "decompression bomb"),
@@ -179,7 +242,7 @@ def test_a_failed_rename_leaves_no_temporary_file(server, tmp_path, monkeypatch)
         raise OSError("disk full")
 
     monkeypatch.setattr(images_module.os, "replace", refuse)
-    with pytest.raises(OSError, match="disk full"):
+    with pytest.raises(images_module.ImageCacheError, match="disk full"):
         fetch_image(f"{server}/ok.png", tmp_path / "ok.png")
     assert list(tmp_path.iterdir()) == []
 
@@ -226,3 +289,225 @@ def test_the_environment_variable_forces_the_stand_in_without_a_request(server, 
     loaded = helpers.load_lion_with_source(cache_dir=tmp_path)
     assert loaded.name == "chelsea (stand-in)" and loaded.licence.startswith("CC0")
     assert Handler.hits["/lion.png"] == 0
+
+
+# --------------------------------------------------------------------------
+# Issue 16: hostile servers, cache failures, colour modes, truncation, threads.
+
+
+@pytest.mark.parametrize(
+    ("path", "said"),
+    [("/trickle.png", "the body was still arriving after timeout=0.5 s"), ("/stall-body.png", "timeout=0.5 s")],
+)
+def test_timeout_is_the_whole_download_budget(server, tmp_path, path, said):
+    # issue 16 item 1: one byte every 0.05 s never hit the per-read timeout and held the call for the whole body
+    started = time.monotonic()
+    with pytest.raises(ImageDownloadError, match=said) as caught:
+        fetch_image(f"{server}{path}", tmp_path / "image.png", timeout=0.5)
+    assert time.monotonic() - started < 1.5
+    assert "budget for the whole download" in str(caught.value)
+    assert "ConnectionError" not in str(caught.value)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_read_timeout_inside_the_body_is_reported_as_a_timeout():
+    # requests wraps urllib3's ReadTimeoutError in a ConnectionError; it is still a timeout
+    import requests
+    import urllib3
+
+    wrapped = requests.ConnectionError(urllib3.exceptions.ReadTimeoutError(None, "http://x", "Read timed out."))
+    assert images_module._timed_out(wrapped)
+    refused = requests.ConnectionError(ConnectionRefusedError(111, "Connection refused"))
+    assert not images_module._timed_out(refused)
+
+
+def _closed_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def test_connection_refused_keeps_the_cause_and_no_memory_address(tmp_path):
+    # issue 16 item 11: the message was cut at 160 characters, before the cause, and held "at 0x7f..."
+    url = f"http://127.0.0.1:{_closed_port()}/x.png"
+    with pytest.raises(ImageDownloadError, match="Connection refused") as caught:
+        fetch_image(url, tmp_path / "x.png", timeout=2)
+    assert url in str(caught.value) and " at 0x" not in str(caught.value)
+
+
+def test_a_name_that_does_not_resolve_keeps_the_cause(tmp_path, monkeypatch):
+    real = socket.getaddrinfo
+
+    def resolve(host, *args, **kwargs):
+        if host == "no-such-host.invalid":
+            raise socket.gaierror(-2, "Name or service not known")
+        return real(host, *args, **kwargs)
+
+    monkeypatch.setattr(socket, "getaddrinfo", resolve)
+    with pytest.raises(ImageDownloadError, match="Name or service not known") as caught:
+        fetch_image("http://no-such-host.invalid/x.png", tmp_path / "x.png", timeout=2)
+    assert " at 0x" not in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    ("options", "error", "message"),
+    [
+        ({"timeout": float("inf")}, ValueError, "timeout must be positive and at most 3600 s"),
+        ({"timeout": float("nan")}, ValueError, "timeout must be positive"),
+        ({"timeout": 1e300}, ValueError, "at most 3600 s"),
+        ({"timeout": 0}, ValueError, "timeout must be positive"),
+        ({"timeout": "5"}, TypeError, "timeout must be a number of seconds"),
+        ({"timeout": True}, TypeError, "timeout must be a number of seconds"),
+        ({"sha256": "abc"}, ValueError, "sha256 must be 64 hex digits"),
+        ({"sha256": "g" * 64}, ValueError, "sha256 must be 64 hex digits"),
+        ({"sha256": 12}, ValueError, "sha256 must be 64 hex digits"),
+        ({"max_bytes": 1.5}, TypeError, "max_bytes must be an int"),
+        ({"max_bytes": True}, TypeError, "max_bytes must be an int"),
+        ({"max_pixels": -1}, ValueError, "max_pixels must be positive"),
+        ({"path": None}, TypeError, "path must be a str or os.PathLike"),
+    ],
+)
+def test_bad_arguments_fail_before_any_request(server, tmp_path, options, error, message):
+    # issue 16 item 12: inf gave OverflowError, "5" a raw TypeError, a malformed sha256 downloaded first
+    arguments = {"url": f"{server}/ok.png", "path": tmp_path / "ok.png", **options}
+    with pytest.raises(error, match=message):
+        fetch_image(**arguments)
+    assert sum(Handler.hits.values()) == 0
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_cache_folder_that_is_a_file_gives_a_named_error_with_the_pixels(server, tmp_path):
+    # issue 16 item 4: FileExistsError escaped after a successful download
+    blocker = tmp_path / "cache"
+    blocker.write_bytes(b"not a folder")
+    with pytest.raises(images_module.ImageCacheError, match=r"could not be cached at .*cache/ok\.png") as caught:
+        fetch_image(f"{server}/ok.png", blocker / "ok.png")
+    np.testing.assert_array_equal(caught.value.pixels, PIXELS)
+    assert isinstance(caught.value, ImageDownloadError)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["cache"]
+
+
+def test_a_target_that_is_a_folder_gives_a_named_error_and_leaves_no_temporary_file(server, tmp_path):
+    # issue 16 item 4: IsADirectoryError escaped
+    (tmp_path / "ok.png").mkdir()
+    with pytest.raises(images_module.ImageCacheError, match="IsADirectoryError") as caught:
+        fetch_image(f"{server}/ok.png", tmp_path / "ok.png")
+    np.testing.assert_array_equal(caught.value.pixels, PIXELS)
+    assert [p.name for p in tmp_path.iterdir()] == ["ok.png"]
+    assert list((tmp_path / "ok.png").iterdir()) == []
+
+
+def test_a_read_only_cache_folder_gives_a_named_error(server, tmp_path, monkeypatch):
+    # issue 16 item 4: PermissionError escaped (simulated: the tests may run as root, who can write anywhere)
+    def refuse(*args, **kwargs):
+        raise PermissionError(13, "Permission denied", str(tmp_path))
+
+    monkeypatch.setattr(images_module.tempfile, "mkstemp", refuse)
+    with pytest.raises(images_module.ImageCacheError, match=r"PermissionError.*Permission denied"):
+        fetch_image(f"{server}/ok.png", tmp_path / "ok.png")
+
+
+def test_load_lion_returns_the_downloaded_lion_when_it_cannot_be_cached(server, tmp_path, monkeypatch):
+    # issue 16 item 4: it fell over instead of returning the pixels it had
+    monkeypatch.delenv(helpers.STAND_IN_ENV, raising=False)
+    monkeypatch.setattr(images_module, "LION_URL", f"{server}/lion.png")
+    blocker = tmp_path / "cache"
+    blocker.write_bytes(b"not a folder")
+    loaded = helpers.load_lion_with_source(cache_dir=blocker)
+    assert loaded.name == "lion" and loaded.pixels.shape == (6, 8, 3)
+    assert loaded.reason.startswith("downloaded, but not cached")
+
+
+def test_a_cmyk_jpeg_comes_back_as_rgb(server, tmp_path):
+    # issue 16 item 6: raw CMYK came back, and to_grayscale read it as RGBA (off by up to 243 levels)
+    pixels = fetch_image(f"{server}/cmyk.jpg", tmp_path / "photo.jpg")
+    assert pixels.shape == (16, 24, 3) and pixels.dtype == np.uint8
+    pillow_gray = np.asarray(Image.open(io.BytesIO(CMYK_JPEG)).convert("L")).astype(int)
+    assert np.abs(helpers.to_grayscale(pixels).astype(int) - pillow_gray).max() <= 1
+
+
+def test_gray_with_alpha_comes_back_as_rgba(server, tmp_path):
+    # issue 16 item 6: LA came back as (H, W, 2), refused by to_grayscale and show_images
+    pixels = fetch_image(f"{server}/la.png", tmp_path / "la.png")
+    assert pixels.shape == (6, 8, 4)
+    np.testing.assert_array_equal(helpers.to_grayscale(pixels), PIXELS)
+    np.testing.assert_array_equal(pixels[..., 3], ALPHA)
+
+
+@pytest.mark.parametrize("path", ["/half-rows.png", "/tall-header.png"])
+def test_a_png_whose_rows_end_early_is_refused(server, tmp_path, path):
+    # issue 16 item 7: missing rows were decoded as zeros and the file cached
+    assert Image.open(io.BytesIO(HALF_ROWS_PNG)).size == (8, 6)  # the header is whole
+    with pytest.raises(ImageDownloadError, match="the PNG is truncated"):
+        fetch_image(f"{server}{path}", tmp_path / "image.png")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_interlaced_and_16_bit_pngs_still_decode(server, tmp_path):
+    # the completeness check must count Adam7 passes and 16-bit rows right
+    rng = np.random.default_rng(3)
+    for array, options in (
+        (rng.integers(0, 256, size=(13, 11, 3), dtype=np.uint8), {"interlace": 1}),
+        (rng.integers(0, 65536, size=(5, 7), dtype=np.uint16), {}),
+    ):
+        buffer = io.BytesIO()
+        Image.fromarray(array).save(buffer, format="PNG", **options)
+        target = tmp_path / "cached.png"
+        target.write_bytes(buffer.getvalue())
+        np.testing.assert_array_equal(fetch_image("http://127.0.0.1:9/never-asked.png", target), array)
+
+
+def test_decoding_leaves_the_warning_filters_alone(server, tmp_path, monkeypatch):
+    # issue 16 item 9: warnings.catch_warnings is not thread-safe, and an 'error' filter could be left behind
+    seen = []
+    real_open = images_module.Image.open
+
+    def spying_open(*args, **kwargs):
+        seen.append([f for f in warnings.filters if f[0] == "error" and f[2] is Image.DecompressionBombWarning])
+        return real_open(*args, **kwargs)
+
+    monkeypatch.setattr(images_module.Image, "open", spying_open)
+    fetch_image(f"{server}/ok.png", tmp_path / "ok.png")
+    assert seen == [[]]
+
+
+def test_concurrent_fetches_leave_no_global_warning_filter(server, tmp_path):
+    before = list(warnings.filters)
+    errors = []
+
+    def fetch(index):
+        path = "/large-header.png" if index % 2 else "/ok.png"
+        try:
+            fetch_image(f"{server}{path}", tmp_path / f"{index}.png")
+        except ImageDownloadError as error:
+            errors.append(str(error))
+
+    threads = [threading.Thread(target=fetch, args=(index,)) for index in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(10)
+    assert warnings.filters == before
+    assert len(errors) == 4 and all("decompression bomb" in error for error in errors)
+
+
+def test_decided_the_cache_is_keyed_by_path_and_sha256_ties_it_to_content(server, tmp_path):
+    # decided in issue 16 (documented in fetch_image): a new URL at a cached path returns the cached file
+    target = tmp_path / "image.png"
+    target.write_bytes(LION)
+    np.testing.assert_array_equal(fetch_image(f"{server}/ok.png", target), np.dstack([PIXELS] * 3))
+    assert Handler.hits["/ok.png"] == 0
+    np.testing.assert_array_equal(
+        fetch_image(f"{server}/ok.png", target, sha256=hashlib.sha256(GOOD).hexdigest()), PIXELS
+    )
+    assert Handler.hits["/ok.png"] == 1 and target.read_bytes() == GOOD
+
+
+def test_decided_a_cached_file_over_max_bytes_is_not_read_but_replaced(server, tmp_path):
+    # decided in issue 16: max_bytes bounds what is read back from the cache, not only what is downloaded
+    target = tmp_path / "ok.png"
+    big = png_bytes(np.random.default_rng(0).integers(0, 256, size=(64, 64), dtype=np.uint8))
+    assert len(big) > 2000 > len(GOOD)
+    target.write_bytes(big)
+    np.testing.assert_array_equal(fetch_image(f"{server}/ok.png", target, max_bytes=2000), PIXELS)
+    assert Handler.hits["/ok.png"] == 1 and target.read_bytes() == GOOD

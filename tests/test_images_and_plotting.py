@@ -72,3 +72,96 @@ def test_show_images_errors_are_named(images, titles, message):
     with pytest.raises(ValueError, match=message):
         helpers.show_images(images, titles)
     plt.close("all")
+
+
+def _drawn_centre(fig, ax) -> np.ndarray:
+    """The RGB colour drawn at the centre of a panel, 0-255."""
+    fig.canvas.draw()
+    pixels = np.asarray(fig.canvas.buffer_rgba())[..., :3]
+    box = ax.get_window_extent()
+    x, y = int((box.x0 + box.x1) / 2), int((box.y0 + box.y1) / 2)
+    return pixels[pixels.shape[0] - 1 - y, x].astype(int)
+
+
+def test_float_rgb_is_drawn_on_the_same_0_255_scale_as_gray():
+    # issue 16 item 3: np.full((4, 4, 3), 128.0) was clipped to [0, 1] and drawn white
+    panels = [np.full((4, 4, 3), 128.0), np.full((4, 4), 128.0), np.full((4, 4, 3), 128, dtype=np.uint8)]
+    fig = helpers.show_images(panels, ["float RGB", "gray", "uint8 RGB"])
+    try:
+        colours = [_drawn_centre(fig, ax) for ax in fig.axes]
+    finally:
+        plt.close(fig)
+    for colour in colours:
+        assert np.all(np.abs(colour - 128) <= 1), colours
+
+
+def test_float_rgb_from_a_depthwise_blur_looks_like_the_photo():
+    photo = data.chelsea()[::10, ::10]
+    blurred = helpers.depthwise_correlate2d(photo, np.full((3, 3, 3, 1), 1 / 9))
+    assert blurred.dtype == np.float64 and blurred.max() > 1
+    fig = helpers.show_images([blurred], ["blurred, float64 0-255"])
+    try:
+        drawn = fig.axes[0].images[0].get_array()
+        np.testing.assert_allclose(drawn, blurred / 255, atol=1e-12)
+    finally:
+        plt.close(fig)
+
+
+def test_autoscaled_rgb_is_stretched_to_its_own_range():
+    rgb = np.zeros((2, 2, 3))
+    rgb[0, 0] = 10.0
+    rgb[1, 1] = 20.0
+    fig = helpers.show_images([rgb], ["autoscaled"], vmin=None, vmax=None)
+    try:
+        drawn = np.asarray(fig.axes[0].images[0].get_array())
+        assert drawn.min() == 0.0 and drawn.max() == 1.0 and drawn[0, 0, 0] == 0.5
+    finally:
+        plt.close(fig)
+
+
+@pytest.mark.parametrize(
+    ("images", "options", "error", "message"),
+    [
+        ([np.zeros((2, 2), dtype=complex)], {}, TypeError, "must hold real numbers"),
+        ([np.array([["a", "b"], ["c", "d"]])], {}, TypeError, "must hold real numbers"),
+        ([np.array([[object(), 1], [2, 3]], dtype=object)], {}, TypeError, "must hold real numbers"),
+        (["not an image"], {}, TypeError, "not an image array"),
+        ([np.zeros((2, 2), dtype=bool)], {}, TypeError, "255 \\* mask"),
+        ([np.zeros((0, 3))], {}, ValueError, "is empty"),
+        ([np.zeros((2, 2))], {"cmap": "no-such-map"}, ValueError, "not a matplotlib colour map"),
+        ([np.zeros((2, 2))], {"cmap": 3}, TypeError, "cmap must be"),
+        ([np.zeros((2, 2))], {"ncols": True}, TypeError, "ncols must be an int"),
+        ([np.zeros((2, 2))], {"ncols": 2.0}, TypeError, "ncols must be an int"),
+        ([np.zeros((2, 2))], {"ncols": 0}, ValueError, "ncols must be at least 1"),
+        ([np.zeros((2, 2))], {"vmin": 5, "vmax": 5}, ValueError, "vmin must be below vmax"),
+        ([np.zeros((2, 2))], {"vmin": float("nan")}, ValueError, "vmin must be finite"),
+        ([np.zeros((2, 2))], {"vmax": "255"}, TypeError, "vmax must be a number"),
+    ],
+)
+def test_show_images_refuses_bad_panels_and_options_and_leaves_no_figure_open(images, options, error, message):
+    # issue 16 item 12: these reached matplotlib, raised its errors and left a figure open
+    plt.close("all")
+    with pytest.raises(error, match=message):
+        helpers.show_images(images, ["panel"] * len(images), **options)
+    assert plt.get_fignums() == []
+
+
+def test_show_images_accepts_numpy_integers_for_ncols():
+    fig = helpers.show_images([np.zeros((2, 2))] * 3, ["a", "b", "c"], ncols=np.int64(2))
+    try:
+        assert len(fig.axes) == 4
+    finally:
+        plt.close(fig)
+
+
+@pytest.mark.parametrize(
+    "image",
+    [np.arange(12, dtype=np.uint8).reshape(3, 4), np.dstack([np.arange(12, dtype=np.uint8).reshape(3, 4)] * 3)],
+)
+def test_decided_to_grayscale_returns_a_new_array_never_a_view(image):
+    # decided in issue 16 (documented): a learner who edits the gray image must not change the photo behind it
+    original = image.copy()
+    gray = helpers.to_grayscale(image)
+    assert not np.shares_memory(gray, image)
+    gray[...] = 0
+    np.testing.assert_array_equal(image, original)

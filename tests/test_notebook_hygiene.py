@@ -121,29 +121,7 @@ def test_navigation_cells_are_current():
         )
 
 
-def heading_anchors(nb) -> set[str]:
-    anchors = set()
-    for line in markdown(nb).splitlines():
-        match = re.match(r"#{1,6} (.+)$", line)
-        if match:
-            anchors.add(match.group(1).strip().replace(" ", "-"))
-    return anchors
-
-
-def test_every_local_link_resolves(notebook):
-    path, nb = notebook
-    anchors = heading_anchors(nb)
-    for target in re.findall(r"\]\(([^)\s]+)\)", markdown(nb)):
-        if re.match(r"https?://|mailto:", target):
-            continue
-        file_part, _, anchor = target.partition("#")
-        if file_part:
-            resolved = (path.parent / file_part).resolve()
-            assert resolved.exists(), f"{path.name}: link to {target} does not resolve"
-            if anchor and resolved.suffix == ".ipynb":
-                assert anchor in heading_anchors(nbformat.read(resolved, as_version=4)), f"{path.name}: {target}"
-        elif anchor:
-            assert anchor in anchors, f"{path.name}: no heading for the link #{anchor}"
+# Links (files and #anchors, in notebooks and the markdown files) are checked by tests/test_links.py.
 
 
 def test_readme_lists_every_notebook():

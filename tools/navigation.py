@@ -1,16 +1,26 @@
-"""Write the navigation cells of every notebook (previous | contents | next, Binder).
+"""Write everything that depends on which notebooks exist and in what order.
 
-    python tools/navigation.py
+    python tools/navigation.py            # rewrite what is stale
+    python tools/navigation.py --check    # change nothing; exit 1 and say what is stale
 
-Each notebook gets one markdown cell right after its title and one at the
-end, each starting with an HTML comment marker; running the script again
-rewrites those cells instead of adding new ones. Titles come from each
-notebook's first level-1 heading. tests/test_notebook_hygiene.py checks that
-the cells are current and that every link resolves.
+From the notebooks in notebooks/ (``NN_topic.ipynb``, in number order) it writes:
+
+- each notebook's navigation cells (previous | contents | next, Binder), one
+  right after its title and one at the end, each starting with an HTML comment
+  marker, so a second run rewrites them instead of adding new ones;
+- the course map in 00_start_here: a markdown cell starting with
+  ``<!-- course-map -->``, one row per notebook (its title, its "What you'll
+  do" line, and the course notebooks its prerequisites table marks Necessary);
+- the website's table of contents, ``book/_toc.yml``, in course order.
+
+Titles come from each notebook's first level-1 heading. tests/test_navigation.py
+runs ``--check``; tests/test_links.py checks that every link resolves.
 """
 
 from __future__ import annotations
 
+import argparse
+import functools
 import re
 import sys
 from pathlib import Path
@@ -23,14 +33,29 @@ NOTEBOOKS = ROOT / "notebooks"
 REPOSITORY = "understanding-convolution/understanding-convolution"
 TOP = "<!-- navigation:top -->"
 BOTTOM = "<!-- navigation:bottom -->"
+COURSE_MAP = (
+    "<!-- course-map: written by tools/navigation.py from each notebook's title, first line and prerequisites -->"
+)
+COURSE_MAP_HEADING = "## The course map"
+TOC = Path("book") / "_toc.yml"
 
 
-def course_notebooks() -> list[Path]:
-    return sorted(NOTEBOOKS.glob("[0-9][0-9]_*.ipynb"))
+def course_notebooks(folder: Path = NOTEBOOKS) -> list[Path]:
+    return sorted(folder.glob("[0-9][0-9]_*.ipynb"))
+
+
+@functools.lru_cache(maxsize=64)
+def _read(path: Path, modified: int):
+    return nbformat.read(path, as_version=4)
+
+
+def read(path: Path):
+    """A notebook, read once per version of the file (the script reads each several times)."""
+    return _read(path, path.stat().st_mtime_ns)
 
 
 def title_of(path: Path) -> str:
-    notebook = nbformat.read(path, as_version=4)
+    notebook = read(path)
     for cell in notebook.cells:
         if cell.cell_type == "markdown":
             match = re.search(r"^# (.+)$", cell.source, flags=re.MULTILINE)
@@ -57,27 +82,119 @@ def navigation_cells(paths: list[Path], index: int) -> tuple[str, str]:
     return f"{TOP}\n{badge} {links}", f"{BOTTOM}\n{links}"
 
 
-def update(path: Path, top: str, bottom: str) -> bool:
+def what_you_do(path: Path) -> str:
+    """The sentence after ``*What you'll do:*`` in a notebook's title cell, on one line."""
+    first = read(path).cells[0].source
+    match = re.search(r"\*What you'll do:\*\s*(.+?)(?:\n\s*\n|$)", first, flags=re.DOTALL)
+    if not match:
+        raise ValueError(f"{path.name}: the title cell has no '*What you'll do:*' line")
+    return " ".join(match.group(1).split()).replace("|", "\\|")
+
+
+def necessary_notebooks(path: Path) -> list[str]:
+    """The numbers of the course notebooks that ``path``'s prerequisites table marks Necessary."""
+    text = "\n".join(c.source for c in read(path).cells if c.cell_type == "markdown")
+    rows = re.findall(r"^\|.*\]\((\d\d)_[^)]*\.ipynb[^)]*\).*\|\s*Necessary\s*\|.*$", text, flags=re.MULTILINE)
+    return sorted(set(rows))
+
+
+def course_map(paths: list[Path]) -> str:
+    """The course map of 00_start_here: one table row per notebook, with the marker line first."""
+    lines = [COURSE_MAP, "| # | Notebook | What you'll do | Needs |", "| --- | --- | --- | --- |"]
+    for path in paths:
+        needs = ", ".join(necessary_notebooks(path)) or "nothing"
+        lines.append(f"| {path.name[:2]} | [{title_of(path)}]({path.name}) | {what_you_do(path)} | {needs} |")
+    return "\n".join(lines)
+
+
+def toc_yaml(paths: list[Path]) -> str:
+    """book/_toc.yml for Jupyter Book: the first notebook is the home page, the rest are chapters in order."""
+    lines = [
+        "# Written by tools/navigation.py from the notebooks in notebooks/; do not edit by hand.",
+        "format: jb-book",
+    ]
+    lines.append(f"root: {paths[0].stem}")
+    if len(paths) > 1:
+        lines.append("chapters:")
+        lines += [f"- file: {path.stem}" for path in paths[1:]]
+    return "\n".join(lines) + "\n"
+
+
+def _split_old_course_map(cells: list) -> list:
+    """Once: cut the hand-written table out of the '## The course map' cell, leaving a place for the generated one."""
+    for index, cell in enumerate(cells):
+        if cell.cell_type != "markdown" or not re.search(
+            rf"^{COURSE_MAP_HEADING}\s*$", cell.source, flags=re.MULTILINE
+        ):
+            continue
+        lines = cell.source.split("\n")
+        table = [i for i, line in enumerate(lines) if line.startswith("|")]
+        head = "\n".join(lines[: table[0]] if table else lines).strip()
+        tail = "\n".join(lines[table[-1] + 1 :] if table else []).strip()
+        cell.source = head
+        placeholder = nbformat.v4.new_markdown_cell(COURSE_MAP, id="course-map")
+        extra = [nbformat.v4.new_markdown_cell(tail, id="course-map-after")] if tail else []
+        return [*cells[: index + 1], placeholder, *extra, *cells[index + 1 :]]
+    raise ValueError(f"00_start_here has no cell with the heading {COURSE_MAP_HEADING!r} to hold the course map")
+
+
+def updated(paths: list[Path], index: int):
+    """Notebook ``index`` of ``paths`` with its navigation cells (and, for 00, its course map) current."""
+    path = paths[index]
+    top, bottom = navigation_cells(paths, index)
     notebook = nbformat.read(path, as_version=4)
-    before = nbformat.writes(notebook)
     cells = [c for c in notebook.cells if not (c.cell_type == "markdown" and c.source.startswith((TOP, BOTTOM)))]
     title_index = next(i for i, c in enumerate(cells) if c.cell_type == "markdown" and c.source.startswith("# "))
     cells.insert(title_index + 1, nbformat.v4.new_markdown_cell(top, id="navigation-top"))
     cells.append(nbformat.v4.new_markdown_cell(bottom, id="navigation-bottom"))
+    if index == 0:
+        if not any(c.cell_type == "markdown" and c.source.startswith(COURSE_MAP) for c in cells):
+            cells = _split_old_course_map(cells)
+        for cell in cells:
+            if cell.cell_type == "markdown" and cell.source.startswith(COURSE_MAP):
+                cell.source = course_map(paths)
     notebook.cells = cells
-    after = nbformat.writes(notebook)
-    if after != before:
-        nbformat.write(notebook, path)
-        return True
-    return False
+    return notebook
 
 
-def main() -> int:
-    paths = course_notebooks()
+def stale_items(root: Path = ROOT, *, write: bool) -> list[str]:
+    """What is out of date under ``root`` (notebooks and book/_toc.yml); with ``write``, bring it up to date."""
+    paths = course_notebooks(root / "notebooks")
+    if not paths:
+        raise ValueError(f"no notebooks NN_topic.ipynb in {root / 'notebooks'}")
+    stale = []
     for index, path in enumerate(paths):
-        top, bottom = navigation_cells(paths, index)
-        if update(path, top, bottom):
-            print(f"updated {path.name}")
+        before = nbformat.writes(nbformat.read(path, as_version=4))
+        notebook = updated(paths, index)
+        if nbformat.writes(notebook) != before:
+            stale.append(path.name)
+            if write:
+                nbformat.write(notebook, path)
+    toc = root / TOC
+    text = toc_yaml(paths)
+    if not toc.exists() or toc.read_text(encoding="utf-8") != text:
+        stale.append(str(TOC))
+        if write:
+            toc.parent.mkdir(exist_ok=True)
+            toc.write_text(text, encoding="utf-8")
+    return stale
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--check", action="store_true", help="change nothing; exit 1 if anything is stale")
+    parser.add_argument("--root", type=Path, default=ROOT, help="the repository (default: this one)")
+    args = parser.parse_args(argv)
+    stale = stale_items(args.root.resolve(), write=not args.check)
+    if args.check:
+        if stale:
+            print("stale (navigation cells, 00's course map or the site's table of contents): " + ", ".join(stale))
+            print("run: python tools/navigation.py")
+            return 1
+        print("navigation, course map and table of contents are current")
+        return 0
+    for name in stale:
+        print(f"updated {name}")
     return 0
 
 

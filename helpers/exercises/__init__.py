@@ -13,9 +13,10 @@ In a notebook::
     nb02.q2.hint()                   # one hint; call again for a stronger one
     nb02.q2.solution()               # the reference answer
 
-``check`` prints one verdict and returns True or False. An answer still holding
-``...`` is "not attempted yet", never a failure. The machinery is in
-``_core.py``, short enough to read.
+``check`` prints one verdict and returns whether the answer is right (a
+:class:`Verdict`, a bool that the notebook does not display a second time).
+An answer still holding ``...`` is "not attempted yet", never a failure. The
+machinery is in ``_core.py``, short enough to read.
 
 >>> from helpers.exercises import all_exercises
 >>> all(key == exercise.key for key, exercise in all_exercises().items())
@@ -38,6 +39,7 @@ from helpers.exercises._core import (
     AnswerProblem,
     Case,
     Exercise,
+    Verdict,
     as_kernel,
     call_learner,
     design_exercise,
@@ -55,6 +57,7 @@ __all__ = [
     "AnswerProblem",
     "Case",
     "Exercise",
+    "Verdict",
     "all_exercises",
     "as_kernel",
     "call_learner",

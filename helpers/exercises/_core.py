@@ -38,6 +38,7 @@ __all__ = [
     "AnswerProblem",
     "Case",
     "Exercise",
+    "Verdict",
     "design_exercise",
     "function_exercise",
     "value_exercise",
@@ -48,6 +49,24 @@ NOT_ATTEMPTED = "Not attempted yet: replace the ... in the cell above with your 
 
 #: Absolute and relative tolerance when comparing numbers.
 TOLERANCE = 1e-6
+
+
+class Verdict(int):
+    """What :meth:`Exercise.check` returns: true when the answer is right.
+
+    It works as a bool (``if``, ``assert``, ``not``, ``== True``) and shows
+    nothing when it ends a notebook cell, since ``check`` has already printed
+    its verdict in words.
+    """
+
+    def __new__(cls, right: bool) -> Verdict:
+        return super().__new__(cls, bool(right))
+
+    def __repr__(self) -> str:
+        return "True" if self else "False"
+
+    def _ipython_display_(self) -> None:
+        """Display nothing: the verdict was printed."""
 
 
 class AnswerProblem(Exception):
@@ -102,10 +121,17 @@ def same(got: object, expected: object) -> bool:
     if _is_number(expected):
         return _is_number(got) and bool(np.isclose(float(got), float(expected), rtol=TOLERANCE, atol=TOLERANCE))
     if isinstance(expected, (tuple, list)):
+        if isinstance(got, np.ndarray) and got.ndim == 1:  # np.array([3, 5]) answers (3, 5) as well
+            got = got.tolist()
         if not isinstance(got, (tuple, list)) or len(got) != len(expected):
             return False
         return all(same(g, e) for g, e in zip(got, expected, strict=True))
-    return bool(got == expected)
+    if isinstance(expected, str):
+        return isinstance(got, str) and got.strip() == expected
+    try:
+        return bool(got == expected)
+    except (ValueError, TypeError):  # an array compared with a scalar-like reference
+        return False
 
 
 def show(value: object, limit: int = 8) -> str:
@@ -153,6 +179,8 @@ def type_problem(got: object, expected: object) -> str | None:
     if _is_number(expected) and not _is_number(got):
         return f"expected a number, got {_type_name(got)}"
     if isinstance(expected, (tuple, list)):
+        if isinstance(got, np.ndarray) and got.ndim == 1:
+            got = got.tolist()
         if not isinstance(got, (tuple, list)):
             return f"expected {describe_kind(expected)}, got {_type_name(got)}"
         if len(got) != len(expected):
@@ -344,14 +372,18 @@ class Exercise:
         except LearnerError as failure:
             return f"your code raised {type(failure.error).__name__}: {failure.error}"
 
-    def check(self, answer: Any) -> bool:
-        """Print a one-line verdict on ``answer`` (and the failing case, if any); return whether it is right."""
+    def check(self, answer: Any) -> Verdict:
+        """Print a one-line verdict on ``answer`` (and the failing case, if any); return whether it is right.
+
+        The result is a :class:`Verdict`, a bool that a notebook does not
+        display again after the printed verdict.
+        """
         problem = self.verdict(answer)
         if problem is None:
             print("Correct.")
-            return True
+            return Verdict(True)
         print(problem if problem == NOT_ATTEMPTED else f"Not yet: {problem}")
-        return False
+        return Verdict(False)
 
     def hint(self) -> None:
         """Print the next hint; after the last one, repeat it."""

@@ -1,0 +1,151 @@
+"""Exercises of ``09_kernel_playground``: predict a patch sum, pick a border mode, design an edge kernel,
+write the offset display.
+
+>>> from helpers.exercises import nb09
+>>> [q.key for q in nb09.EXERCISES]
+['09.q1', '09.q2', '09.q3', '09.q4']
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from helpers.convolution import BORDER_MODES, correlate2d
+from helpers.exercises._core import (
+    AnswerProblem,
+    Case,
+    Exercise,
+    as_kernel,
+    design_exercise,
+    function_exercise,
+    value_exercise,
+)
+from helpers.kernels import KERNELS
+from helpers.playground import synthetic_image
+
+__all__ = ["EXERCISES", "q1", "q2", "q3", "q4"]
+
+_STEP = synthetic_image("step", shape=(64, 64))
+_SOBEL_X = np.asarray(KERNELS["sobel_x"])
+
+q1 = value_exercise(
+    "09.q1",
+    question="What is sobel_x's output on the 64x64 step at row 32, column 31 (the last black column)?",
+    reference=float(correlate2d(_STEP, _SOBEL_X)[32, 31]),
+    hints=[
+        "Write down the 3x3 patch centred on (32, 31): columns 30 and 31 are black (0), column 32 is white (255).",
+        "Only the kernel's right column (1, 2, 1) meets white pixels: add 1 x 255 + 2 x 255 + 1 x 255.",
+    ],
+    solution="answer = (1 + 2 + 1) * 255  # 1020: only the right column of sobel_x sees the white pixels",
+    mistakes={"kernel turned, as convolution would": -1020.0, "only the middle row": 510.0, "one weight": 255.0},
+    diagnoses=[
+        (
+            lambda a: np.isclose(a, -1020),
+            "that is the sign you get with the kernel turned 180 degrees; "
+            "correlation uses sobel_x as stored, right column positive",
+        ),
+        (lambda a: np.isclose(a, 510), "the top and bottom rows of the patch take part too"),
+    ],
+)
+
+
+def _judge_border_mode(answer: object) -> str | None:
+    # a judge of its own: value_exercise compares a str reference with ==, which fails on an array answer
+    if not isinstance(answer, str):
+        return f"expected the mode's name as a string, like 'constant', got {type(answer).__name__}"
+    name = answer.strip().lower()
+    if name == "wrap":
+        return None if answer == "wrap" else "almost: write it exactly as 'wrap'"
+    if name in BORDER_MODES:
+        return f"{answer!r} puts black left of column 0 (zeros, or the step's own black edge), so the output there is 0"
+    return f"{answer!r} is not a border mode; the modes are {list(BORDER_MODES)}"
+
+
+q2 = Exercise(
+    "09.q2",
+    question="Which border mode makes sobel_x's output on the step non-zero in column 0? Give its name as a string.",
+    kind="predict",
+    reference="wrap",
+    judge=_judge_border_mode,
+    hints=[
+        "Column 0 is black. Which mode puts something other than black to its left?",
+        "One mode continues the image from its other side, where the step is white.",
+    ],
+    solution='answer = "wrap"  # the column left of column 0 is the last column, which is white',
+    mistakes={"zeros": "constant", "repeat the edge": "nearest", "mirror the edge": "reflect", "unknown": "edge"},
+)
+
+
+def _judge_edge_kernel(answer: object) -> str | None:
+    kernel = as_kernel(answer, (3, 3))
+    output = correlate2d(_STEP, kernel, mode="nearest")
+    flat = np.concatenate([output[:, :29].ravel(), output[:, 35:].ravel()])
+    if not np.allclose(flat, 0, atol=1e-9):
+        raise AnswerProblem(
+            f"on the flat black and white areas your kernel gives values up to {np.abs(flat).max():.4g}; "
+            "its weights must add up to 0"
+        )
+    if output.min() < -1e-9:
+        raise AnswerProblem(
+            f"near the edge your kernel gives negative values (down to {output.min():.4g}); the edge goes from dark "
+            "to bright to the right, and the output should be positive or zero there"
+        )
+    if output.max() <= 1e-9:
+        raise AnswerProblem("your kernel gives 0 at the edge too: it must respond to brightness rising to the right")
+    return None
+
+
+q3 = design_exercise(
+    "09.q3",
+    question=(
+        "Design a 3x3 kernel whose output on the step (border mode 'nearest') is 0 on the flat areas and positive, "
+        "never negative, at the edge."
+    ),
+    reference=np.array(KERNELS["sobel_x"]),
+    judge=_judge_edge_kernel,
+    hints=[
+        "Flat areas give the kernel's sum times the pixel value, so the weights must add up to 0.",
+        "Weigh the right-hand pixels positive and the left-hand ones negative, the same in every row.",
+    ],
+    solution=(
+        "answer = np.array([[-1, 0, 1], [-2, 0, 2], [-1, 0, 1]])  # sobel_x\n"
+        "# [[0, 0, 0], [-1, 1, 0], [0, 0, 0]] works as well"
+    ),
+    mistakes={
+        "columns swapped (falls to the right)": np.array(KERNELS["sobel_x"])[:, ::-1],
+        "a blur keeps flat areas": np.array(KERNELS["box_blur"]),
+        "a Laplacian gives both signs": np.array(KERNELS["edge_2"]),
+        "the identity": np.array(KERNELS["identity"]),
+    },
+)
+
+
+def _offset_display(values):
+    return np.clip(128.0 + np.asarray(values, dtype=np.float64), 0.0, 255.0)
+
+
+q4 = function_exercise(
+    "09.q4",
+    question="Write offset_display(values): 128 plus each value, clipped to 0-255, as floats.",
+    reference=_offset_display,
+    cases=[
+        Case("values from -300 to 300", (np.array([[-300.0, -128.0, -1.0], [0.0, 127.0, 300.0]]),)),
+        Case("a 1-D int array", (np.array([-200, -50, 0, 50, 200]),)),
+        Case("an all-zero output", (np.zeros((2, 3)),)),
+    ],
+    hints=[
+        "Add 128 first, then clip: np.clip(x, 0, 255).",
+        "Turn the input into floats with np.asarray(values, dtype=np.float64), so int inputs cannot overflow.",
+    ],
+    solution=(
+        "def offset_display(values):\n    return np.clip(128.0 + np.asarray(values, dtype=np.float64), 0.0, 255.0)"
+    ),
+    mistakes={
+        "no clipping": lambda values: 128.0 + np.asarray(values, dtype=np.float64),
+        "offset 127": lambda values: np.clip(127.0 + np.asarray(values, dtype=np.float64), 0.0, 255.0),
+        "clipped before the offset": lambda values: np.clip(np.asarray(values, dtype=np.float64), 0.0, 255.0) + 128,
+        "the absolute display": lambda values: np.clip(np.abs(np.asarray(values, dtype=np.float64)), 0.0, 255.0),
+    },
+)
+
+EXERCISES = [q1, q2, q3, q4]

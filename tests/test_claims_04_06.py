@@ -1,0 +1,155 @@
+"""Claims that notebooks 04 and 06 state about TensorFlow and SciPy, checked where the notebooks do not.
+
+Notebook 06 used to run a grid of 216 configurations against TensorFlow; the
+property-based tests in ``test_against_tensorflow.py`` cover that ground, and
+this file adds the part they did not (depthwise convolution with explicit
+padding) and the library behaviours the two notebooks describe in prose.
+"""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pytest
+import scipy.ndimage
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
+
+import helpers
+
+tf = helpers.import_tensorflow()
+
+TOLERANCE = 1e-4
+
+
+@settings(max_examples=60, deadline=None, derandomize=True)
+@given(
+    n=st.integers(1, 3),
+    height=st.integers(1, 9),
+    width=st.integers(1, 9),
+    channels=st.integers(1, 3),
+    multiplier=st.integers(1, 2),
+    size=st.tuples(st.integers(1, 4), st.integers(1, 4)),
+    pads=st.tuples(*[st.integers(0, 2)] * 4),
+    stride=st.integers(1, 2),
+    seed=st.integers(0, 2**32 - 1),
+)
+def test_depthwise_with_explicit_padding_matches_tf(n, height, width, channels, multiplier, size, pads, stride, seed):
+    explicit = ((pads[0], pads[1]), (pads[2], pads[3]))
+    assume(height + pads[0] + pads[1] >= size[0] and width + pads[2] + pads[3] >= size[1])
+    rng = np.random.default_rng(seed)
+    images = rng.normal(size=(n, height, width, channels)).astype(np.float32)
+    kernel = rng.normal(size=(*size, channels, multiplier)).astype(np.float32)
+    tf_padding = [[0, 0], list(explicit[0]), list(explicit[1]), [0, 0]]
+    expected = tf.nn.depthwise_conv2d(images, kernel, strides=[1, stride, stride, 1], padding=tf_padding).numpy()
+    ours = helpers.depthwise_correlate2d(images, kernel, padding=explicit, stride=stride)
+    assert ours.shape == expected.shape
+    np.testing.assert_allclose(ours, expected, atol=TOLERANCE)
+
+
+# --------------------------------------------------------------------------
+# Notebook 06: stride > 1 together with dilation > 1 (TensorFlow 2.21)
+
+STRIDE, DILATION = 2, 2
+
+
+@pytest.fixture(scope="module")
+def eleven_by_eleven():
+    rng = np.random.default_rng(0)
+    images = rng.normal(size=(1, 11, 11, 2)).astype(np.float32)
+    kernel = rng.normal(size=(3, 3, 2, 1)).astype(np.float32)
+    return images, kernel
+
+
+def test_conv2d_computes_stride_with_dilation(eleven_by_eleven):
+    images, kernel = eleven_by_eleven
+    result = tf.nn.conv2d(images, kernel, strides=STRIDE, padding="VALID", dilations=DILATION).numpy()
+    ours = helpers.correlate2d(images, kernel, padding="valid", stride=STRIDE, dilation=DILATION)
+    assert result.shape == ours.shape == (1, 4, 4, 1)
+    np.testing.assert_allclose(result, ours, atol=TOLERANCE)
+
+
+def test_convolution_and_keras_conv2d_refuse_stride_with_dilation(eleven_by_eleven):
+    images, kernel = eleven_by_eleven
+    with pytest.raises(ValueError, match="not supported in conjunction"):
+        tf.nn.convolution(images, kernel, strides=STRIDE, padding="VALID", dilations=DILATION)
+    with pytest.raises(ValueError, match="not supported in conjunction"):
+        tf.keras.layers.Conv2D(1, 3, strides=STRIDE, dilation_rate=DILATION)(images)
+
+
+def test_depthwise_conv2d_warns_and_returns_the_wrong_shape(eleven_by_eleven):
+    images, kernel = eleven_by_eleven
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        result = tf.nn.depthwise_conv2d(
+            images, kernel, strides=[1, STRIDE, STRIDE, 1], padding="VALID", dilations=[DILATION, DILATION]
+        )
+    assert any("dilation rate is greater than 1" in str(warning.message) for warning in caught)
+    right = helpers.depthwise_correlate2d(images, kernel, padding="valid", stride=STRIDE, dilation=DILATION)
+    assert right.shape == (1, 4, 4, 2)
+    assert tuple(result.shape) == (1, 3, 3, 2)
+
+
+# --------------------------------------------------------------------------
+# Notebook 06: NCHW on the CPU (oneDNN on is shown in a subprocess in the notebook itself)
+
+
+def test_cpu_conv2d_refuses_nchw_with_onednn_off():
+    import os
+
+    assert os.environ.get("TF_ENABLE_ONEDNN_OPTS") == "0", "helpers.import_tensorflow() should have set it"
+    with tf.device("/CPU:0"), pytest.raises(tf.errors.UnimplementedError, match="only supports the NHWC"):
+        tf.nn.conv2d(tf.ones((1, 3, 5, 5)), tf.ones((3, 3, 3, 1)), strides=1, padding="SAME", data_format="NCHW")
+
+
+# --------------------------------------------------------------------------
+# Notebook 04: SciPy on integer input, float32 exactness
+
+
+def test_scipy_integer_output_truncates_toward_zero():
+    box = np.full((3, 3), 1 / 9)
+    rng = np.random.default_rng(1)
+    image = rng.integers(0, 256, size=(20, 30)).astype(np.uint8)
+    as_float = scipy.ndimage.correlate(image.astype(np.float64), box, mode="constant")
+    np.testing.assert_array_equal(scipy.ndimage.correlate(image, box, mode="constant"), np.trunc(as_float))
+    signed = np.array([[7, -7]], dtype=np.int32)
+    np.testing.assert_array_equal(scipy.ndimage.correlate(signed, np.array([[0.5]])), [[3, -3]])  # toward zero
+
+
+def test_weights_on_a_power_of_two_grid_make_float32_exact():
+    image = np.random.default_rng(2).integers(0, 256, size=(40, 50)).astype(np.float32)
+    for name, kernel in helpers.KERNELS.items():
+        exact_in_float32 = np.array_equal(kernel * 256, np.round(kernel * 256))
+        tf_result = tf.nn.conv2d(image[None, :, :, None], kernel.astype(np.float32)[:, :, None, None], 1, "SAME")
+        equal = np.array_equal(tf_result.numpy()[0, :, :, 0], helpers.correlate2d(image, kernel))
+        assert equal == exact_in_float32, name
+
+
+# --------------------------------------------------------------------------
+# Notebook 06: its prose must hold for the stand-in (the cat, in the stored outputs) and for the
+# astronaut, which it uses when the course image is the 2016 post's gray lion.
+
+
+@pytest.mark.parametrize("name", ["chelsea", "astronaut"])
+def test_filter_bank_figure_and_batch_claims_hold_for_both_photographs(name):
+    from skimage import data
+
+    photo = getattr(data, name)()
+    luma = np.array([0.299, 0.587, 0.114])
+    names = ["sobel_x", "sobel_y", "gaussian_blur_3x3", "edge_2"]
+    bank_2d = np.stack([helpers.KERNELS[n] for n in names], axis=-1)
+    bank = luma[None, None, :, None] * bank_2d[:, :, None, :]
+    quarter_h, quarter_w = photo.shape[0] // 4, photo.shape[1] // 4
+    detail = (slice(quarter_h, 2 * quarter_h), slice(quarter_w, 2 * quarter_w))
+    magnitudes = [np.abs(helpers.correlate2d(photo[detail], bank)[..., o]) for o in range(4)]
+    # the Laplacian's panel has the lowest 99th percentile and would be almost black on 0-255
+    assert np.percentile(magnitudes[3], 99) < min(np.percentile(m, 99) for m in magnitudes[:3])
+    assert np.median(magnitudes[3]) < 255 / 16
+    # the strided batch: values above 255, and at most the Sobel bound 4 x 255 that the notebook prints
+    tiles, h, w = [(1, 1), (1, 2), (2, 1), (2, 2)], quarter_h, quarter_w
+    batch = np.stack([photo[r * h : (r + 1) * h, c * w : (c + 1) * w] for r, c in tiles])
+    strided = helpers.correlate2d(batch, bank, stride=2)
+    assert 255 < np.abs(strided).max() <= 4 * 255
+    tf_strided = tf.nn.conv2d(batch.astype(np.float32), bank.astype(np.float32), strides=2, padding="SAME")
+    np.testing.assert_allclose(strided, tf_strided.numpy(), rtol=0, atol=1e-3)

@@ -1,0 +1,174 @@
+"""Use the kernel playground (notebook 09) in a real browser, the way a learner would.
+
+    python tools/try_playground.py            # screenshots go to _build/playground/ (git-ignored)
+
+It starts JupyterLab on 127.0.0.1 with a random token, on a temporary copy of
+notebooks/ (so nothing in the repository is saved over), opens
+09_kernel_playground.ipynb in headless Chromium through Playwright, runs all
+cells, types a new value into one kernel cell and checks that the summary line
+and the output figure change. It saves screenshots before and after the edit.
+
+Playwright drives the system Chromium (``apt-get install chromium``), found as
+``chromium`` on PATH or through ``CHROMIUM``; it never downloads a browser.
+``.ci/run`` runs this script once; it takes about a minute, too long for every
+``python -m pytest``. Exit status 0 means the playground reacted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import os
+import secrets
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+NOTEBOOK = "09_kernel_playground.ipynb"
+DEFAULT_OUT = ROOT / "_build" / "playground"
+
+
+def find_chromium() -> str | None:
+    """The system Chromium's path, or None when there is none."""
+    candidate = os.environ.get("CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")
+    return candidate if candidate and Path(candidate).exists() else None
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@contextlib.contextmanager
+def jupyter_lab(folder: Path, log_path: Path, *, timeout: float = 90.0) -> Iterator[str]:
+    """Run JupyterLab on ``folder`` (127.0.0.1, a random port and token); yield its base URL with the token."""
+    port, token = free_port(), secrets.token_hex(16)
+    env = dict(os.environ, CONVOLUTION_COURSE_STAND_IN="1", TF_CPP_MIN_LOG_LEVEL="3")
+    # settings of its own: the learner's are left alone, and JupyterLab does not offer to fetch news
+    settings = folder.parent / "lab-settings" / "@jupyterlab" / "apputils-extension"
+    settings.mkdir(parents=True, exist_ok=True)
+    (settings / "notification.jupyterlab-settings").write_text('{"fetchNews": "false"}')
+    env["JUPYTERLAB_SETTINGS_DIR"] = str(folder.parent / "lab-settings")
+    env["JUPYTERLAB_WORKSPACES_DIR"] = str(folder.parent / "lab-workspaces")
+    # the kernel imports this checkout's helpers, even where another copy is installed
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
+    command = [sys.executable, "-m", "jupyterlab", "--no-browser", "--allow-root", "--ip=127.0.0.1"]
+    command += [f"--port={port}", f"--ServerApp.token={token}", f"--ServerApp.root_dir={folder}"]
+    command += ["--LabApp.news_url=", "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate"]
+    log = open(log_path, "w")
+    server = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, env=env)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                with urllib.request.urlopen(f"{base}/api/status?token={token}", timeout=2):
+                    break
+            except OSError:
+                if server.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError(f"JupyterLab did not start; see {log.name}") from None
+                time.sleep(0.5)
+        yield f"{base}|{token}"
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            server.kill()
+        log.close()
+
+
+def try_playground(out: Path, chromium: str) -> list[str]:
+    """Run the whole check; return what was observed, one line each. Raises AssertionError on failure."""
+    from playwright.sync_api import sync_playwright
+
+    out.mkdir(parents=True, exist_ok=True)
+    for old in out.glob("playground-*.png"):  # screenshots of an earlier run
+        old.unlink()
+    seen: list[str] = []
+    with tempfile.TemporaryDirectory(prefix="playground-") as temp:
+        folder = Path(temp) / "notebooks"
+        shutil.copytree(ROOT / "notebooks", folder)
+        with jupyter_lab(folder, out / "jupyterlab.log") as address, sync_playwright() as playwright:
+            base, token = address.split("|")
+            browser = playwright.chromium.launch(executable_path=chromium, args=["--no-sandbox", "--disable-gpu"])
+            page = browser.new_page(viewport={"width": 1400, "height": 1000})
+            try:
+                seen += _drive(page, base, token, out)
+            except Exception:
+                page.screenshot(path=str(out / "playground-failure.png"))
+                raise
+            finally:
+                browser.close()
+    return seen
+
+
+def _drive(page, base: str, token: str, out: Path) -> list[str]:
+    """Open the notebook, run it, edit a kernel cell and see the output change."""
+    seen = []
+    page.goto(f"{base}/lab/tree/{NOTEBOOK}?token={token}")
+    page.wait_for_selector(".jp-Notebook .jp-Cell", timeout=90_000)
+    page.wait_for_selector(".jp-StatusBar-Widget:has-text('Idle')", timeout=90_000)  # the kernel is connected
+    page.wait_for_timeout(2_000)
+    seen.append("JupyterLab opened the notebook and its kernel is idle")
+
+    page.click("li.lm-MenuBar-item:has-text('Run')")
+    page.click("li.lm-Menu-item:has-text('Run All Cells')")
+    image = page.locator(".jp-OutputArea-output .widget-image").first
+    image.wait_for(timeout=180_000)
+    summary = page.locator(".jp-OutputArea-output .widget-html-content").first
+    page.wait_for_selector(".widget-html-content:has-text('edge_2 on step')", timeout=60_000)
+    image.scroll_into_view_if_needed()
+    before_text, before_src = summary.text_content().strip(), image.get_attribute("src")
+    assert before_text.startswith("edge_2 on step"), f"unexpected summary line {before_text!r}"
+    page.screenshot(path=str(out / "playground-before.png"))
+    seen.append(f"after Run All the playground shows: {before_text}")
+
+    cells = page.locator(".jp-OutputArea-output .widget-gridbox input")
+    assert cells.count() == 25, f"expected 25 kernel cells, found {cells.count()}"
+    centre = cells.nth(6)  # row 1, column 1: the centre of the 3x3 kernel
+    centre.fill("9")
+    centre.press("Enter")
+    page.wait_for_function(
+        "([el, old]) => el.textContent.trim() !== old", arg=[summary.element_handle(), before_text], timeout=30_000
+    )
+    page.wait_for_function(
+        "([el, old]) => el.getAttribute('src') !== old",
+        arg=[image.element_handle(), before_src],
+        timeout=30_000,
+    )
+    after_text = summary.text_content().strip()
+    assert after_text.startswith("custom on step"), after_text
+    image.scroll_into_view_if_needed()
+    page.screenshot(path=str(out / "playground-after.png"))
+    image.screenshot(path=str(out / "playground-figure-after.png"))
+    seen.append(f"after typing 9 into the centre kernel cell: {after_text}")
+    seen.append("the output figure's image changed (its src is a new PNG)")
+    return seen
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="folder for the screenshots")
+    args = parser.parse_args(argv)
+    chromium = find_chromium()
+    if chromium is None:
+        print("no Chromium found: apt-get install chromium (or set CHROMIUM=/path/to/chromium)", file=sys.stderr)
+        return 2
+    start = time.perf_counter()
+    for line in try_playground(args.out, chromium):
+        print(line)
+    print(f"playground checked in a real browser in {time.perf_counter() - start:.0f} s; screenshots in {args.out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
