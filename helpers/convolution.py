@@ -217,6 +217,7 @@ def correlate2d(
     cval: float = 0.0,
     stride: int | tuple[int, int] = 1,
     dilation: int | tuple[int, int] = 1,
+    method: str = "auto",
 ) -> np.ndarray:
     """Cross-correlate an image (or a batch of them) with a kernel.
 
@@ -225,7 +226,8 @@ def correlate2d(
     image : array_like
         ``(H, W)`` grayscale, ``(H, W, C_in)`` with channels last, or a batch
         ``(N, H, W, C_in)`` (TensorFlow's NHWC layout). Any real dtype; the
-        computation is done in float64.
+        computation is done in float64, or in float32 when image and kernel
+        are both float32 (see ``method``).
     kernel : array_like
         ``(kh, kw)`` for a 2-D image, else ``(kh, kw, C_in, C_out)``
         (TensorFlow's HWIO layout). Any size, odd or even.
@@ -246,10 +248,25 @@ def correlate2d(
     dilation : int or (int, int), optional
         Step between kernel taps; ``dilation=2`` spreads a 3x3 kernel over a
         5x5 window.
+    method : {'auto', 'loop', 'shift', 'compiled', 'im2col', 'fft', 'separable'}, optional
+        How to compute it; every method gives the same numbers up to
+        rounding (``07_making_it_fast``). ``'loop'`` is notebook 02's double
+        loop (one 2-D image, odd kernel, default padding only, always
+        float64); ``'shift'`` sums shifted views, one per tap; ``'compiled'``
+        runs the loops compiled by numba; ``'im2col'`` is one matrix
+        product over a patch matrix of ``H_out * W_out * kh * kw * C_in``
+        values (built in blocks of at most 128 MiB); ``'fft'`` multiplies
+        spectra (error about 1e-12 of the largest value in float64);
+        ``'separable'`` does two 1-D passes for a rank-1 kernel and falls
+        back otherwise. All but ``'loop'`` compute float32 inputs in
+        float32, within 1e-4 of float64 relative to the largest output
+        value. ``'auto'`` picks by the cost model of
+        :func:`helpers.fast.estimate_costs`, among the methods that can take
+        the arguments.
 
     Returns
     -------
-    numpy.ndarray, float64
+    numpy.ndarray, float64 (or float32, see ``method``)
         ``(H_out, W_out)``, ``(H_out, W_out, C_out)`` or
         ``(N, H_out, W_out, C_out)``; see :func:`output_size`.
 
@@ -288,18 +305,10 @@ def correlate2d(
     array([[10., 18.],
            [42., 50.]])
     """
-    pixels, weights, squeeze = _prepare_standard(image, kernel)
-    padded, kh, kw, out_shape, s, d = _pad_for_window(
-        pixels, weights.shape[:2], padding, mode, cval, stride, dilation, out_channels=weights.shape[3]
-    )
-    c_in, c_out = weights.shape[2], weights.shape[3]
-    output = np.zeros((*out_shape, c_out), dtype=np.float64)
-    for u, v, window in _taps(padded, kh, kw, out_shape[1:], s, d):
-        if c_in == 1 and c_out == 1:
-            output += window * weights[u, v, 0, 0]
-        else:
-            output += window @ weights[u, v]
-    return _squeeze(output, squeeze)
+    from helpers import fast  # the methods; numba is imported only if one of them needs it
+
+    options = {"padding": padding, "mode": mode, "cval": cval, "stride": stride, "dilation": dilation}
+    return fast.correlate(image, kernel, method=method, **options)
 
 
 def convolve2d(

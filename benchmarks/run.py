@@ -1,0 +1,489 @@
+"""Time the course's correlation methods side by side with SciPy, OpenCV and TensorFlow.
+
+    python benchmarks/run.py            # the full sweep (several minutes)
+    python benchmarks/run.py --quick    # a one-minute version
+
+Everything runs in one process, in float32 with zero borders, on random
+images from 303x497 up to 4096x4096 and random (not separable) kernels of
+3, 5, 9, 15 and 31 pixels; the separable method is timed on a Gaussian of
+the same size. Every result is checked against ``scipy.ndimage.correlate``
+in float64 before it is timed. Times are medians over repeats; ratios are
+against ``scipy.ndimage.correlate`` and OpenCV's ``filter2D`` in the same run.
+
+Also measured, in the same run:
+
+* the memory-bandwidth bound for 3x3: reading the image once and writing the
+  output once, at the bandwidth of an ``np.copyto`` of the same size;
+* peak memory of each method at 2048x2048 with a 15x15 kernel, each in a
+  fresh process (resident memory sampled during the call, minus before it);
+* a lazy Dask run on an image larger than this machine would comfortably
+  hold as float64 (20000x20000; 8000x8000 with --quick), generated chunk by
+  chunk, with its peak resident memory against the image's size: once with
+  the whole graph handed to Dask, once fed to it one band of chunk rows at a
+  time.
+
+Results go to ``benchmarks/results/`` (git-ignored): ``timings.csv``,
+``memory.csv``, ``dask.csv``, ``summary.md`` and two log-log plots. Timings
+depend on the machine and on whatever else runs on it; no test asserts them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+
+import helpers  # noqa: E402
+from helpers import fast  # noqa: E402
+
+OUT = ROOT / "benchmarks" / "results"
+COURSE = ["auto", "shift", "compiled", "im2col", "fft", "separable"]
+REFERENCES = ["scipy.ndimage", "scipy.signal.fftconvolve", "cv2.filter2D", "tf.nn.conv2d"]
+FULL = {"sizes": [(303, 497), (512, 512), (1024, 1024), (2048, 2048), (4096, 4096)], "kernels": [3, 5, 9, 15, 31]}
+QUICK = {"sizes": [(303, 497), (1024, 1024), (2048, 2048)], "kernels": [3, 15, 31]}
+
+
+# --------------------------------------------------------------------------
+# the contenders
+
+
+def load_references() -> dict:
+    import cv2
+    import scipy.ndimage
+    import scipy.signal
+
+    tf = helpers.import_tensorflow()
+
+    def tf_conv(image, kernel):
+        return tf.nn.conv2d(image[None, :, :, None], kernel[:, :, None, None], 1, "SAME").numpy()[0, :, :, 0]
+
+    return {
+        "scipy.ndimage": lambda image, kernel: scipy.ndimage.correlate(image, kernel, mode="constant"),
+        "scipy.signal.fftconvolve": lambda image, kernel: scipy.signal.fftconvolve(image, kernel[::-1, ::-1], "same"),
+        "cv2.filter2D": lambda image, kernel: cv2.filter2D(image, -1, kernel, borderType=cv2.BORDER_CONSTANT),
+        "tf.nn.conv2d": tf_conv,
+        "_versions": {
+            "numpy": np.__version__,
+            "scipy": scipy.__version__,
+            "opencv": cv2.__version__,
+            "tensorflow": tf.__version__,
+        },
+    }
+
+
+def course_function(method: str):
+    return lambda image, kernel: helpers.correlate2d(image, kernel, method=method)
+
+
+def median_time(function, repeats: int) -> float:
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        function()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def checked(name: str, result: np.ndarray, reference: np.ndarray) -> float:
+    error = float(np.abs(result.astype(np.float64) - reference).max() / np.abs(reference).max())
+    if result.shape != reference.shape or error > 1e-4:
+        raise AssertionError(f"{name} disagrees with scipy.ndimage: shape {result.shape}, relative error {error:.1e}")
+    return error
+
+
+# --------------------------------------------------------------------------
+# bandwidth, timings
+
+
+def copy_bound(shape: tuple[int, int], repeats: int) -> float:
+    """Seconds for np.copyto of a float32 image: read it once, write it once, as a 3x3 correlation must."""
+    source = np.random.default_rng(0).random(shape, dtype=np.float32)
+    target = np.empty_like(source)
+    np.copyto(target, source)
+    return median_time(lambda: np.copyto(target, source), max(repeats, 5))
+
+
+def sweep(config: dict, repeats: int, budget_s: float, references: dict) -> list[dict]:
+    rows = []
+    rng = np.random.default_rng(0)
+    fast._compiled_loops()  # numba's start-up is paid here, once, as in any long-running program
+    for shape in config["sizes"]:
+        image = rng.random(shape, dtype=np.float32)
+        bound = copy_bound(shape, repeats)
+        for k in config["kernels"]:
+            general = rng.standard_normal((k, k)).astype(np.float32)
+            gaussian = helpers.gaussian_kernel(k).astype(np.float32)
+            costs = fast.estimate_costs(image, general)
+            for name in COURSE + [r for r in REFERENCES if r in references]:
+                kernel = gaussian if name == "separable" else general
+                row = {"height": shape[0], "width": shape[1], "pixels": shape[0] * shape[1], "kernel": k}
+                row |= {"method": name, "kernel_kind": "gaussian" if name == "separable" else "random"}
+                predicted = costs.get(name, fast.estimate_costs(image, kernel).get(name, 0.0))
+                if name in fast.METHODS and predicted > budget_s:
+                    rows.append(row | {"seconds": "", "note": f"skipped: about {predicted:.0f} s predicted"})
+                    continue
+                function = references[name] if name in references else course_function(name)
+                reference = references["_exact"](image, kernel)
+                start = time.perf_counter()
+                result = function(image, kernel)  # also the warm-up
+                first = time.perf_counter() - start
+                error = checked(name, result, reference)
+                runs = max(1, min(repeats, int(3 * budget_s / max(first, 1e-9))))  # fewer repeats for slow ones
+                seconds = median_time(lambda f=function, img=image, kern=kernel: f(img, kern), runs)
+                note = f"auto chose {fast.choose_method(image, kernel)}" if name == "auto" else ""
+                rows.append(row | {"seconds": seconds, "relative_error": f"{error:.1e}", "note": note})
+                if k == 3 and name == "auto":
+                    rows.append(
+                        {**row, "method": "bandwidth bound (np.copyto)", "kernel_kind": "", "seconds": bound}
+                        | {"note": f"{2 * image.nbytes / bound / 1e9:.1f} GB/s"}
+                    )
+            done = [r for r in rows if r["pixels"] == row["pixels"] and r["kernel"] == k and r["seconds"] != ""]
+            print(
+                f"  {shape[0]}x{shape[1]}, {k}x{k}: "
+                + ", ".join(f"{r['method']} {1e3 * r['seconds']:.2f}" for r in done)
+            )
+    add_ratios(rows)
+    return rows
+
+
+def add_ratios(rows: list[dict]) -> None:
+    for row in rows:
+        same = [r for r in rows if r["pixels"] == row["pixels"] and r["kernel"] == row["kernel"]]
+        for reference, column in (("scipy.ndimage", "vs_ndimage"), ("cv2.filter2D", "vs_opencv")):
+            ref = [r["seconds"] for r in same if r["method"] == reference and r["seconds"] != ""]
+            row[column] = f"{row['seconds'] / ref[0]:.3g}" if ref and row["seconds"] != "" else ""
+
+
+# --------------------------------------------------------------------------
+# memory: each method in a fresh process
+
+
+def rss() -> int:
+    import psutil
+
+    return psutil.Process().memory_info().rss
+
+
+def sampled_peak(function) -> tuple[int, float]:
+    """Peak resident memory above the level before the call, sampled every millisecond, and the call's time."""
+    baseline, peak, running = rss(), [0], [True]
+
+    def sample():
+        while running[0]:
+            peak[0] = max(peak[0], rss())
+            time.sleep(0.001)
+
+    sampler = threading.Thread(target=sample)
+    sampler.start()
+    start = time.perf_counter()
+    try:
+        function()
+    finally:
+        elapsed = time.perf_counter() - start
+        running[0] = False
+        sampler.join()
+    return max(peak[0], rss()) - baseline, elapsed
+
+
+def memory_probe(method: str) -> None:
+    """Run in a child process: warm the method up on a small image, then measure it once at 2048², 15x15."""
+    rng = np.random.default_rng(0)
+    image = rng.random((2048, 2048), dtype=np.float32)
+    kernel = rng.standard_normal((15, 15)).astype(np.float32)
+    references = load_references() if method in REFERENCES else {}
+    function = references[method] if method in references else course_function(method)
+    function(image[:64, :64].copy(), kernel)
+    peak, seconds = sampled_peak(lambda: function(image, kernel))
+    print(json.dumps({"method": method, "peak_bytes": peak, "seconds": seconds, "image_bytes": image.nbytes}))
+
+
+def memory_table() -> list[dict]:
+    rows = []
+    for method in [m for m in COURSE if m not in ("auto", "separable")] + REFERENCES:
+        child = subprocess.run(
+            [sys.executable, __file__, "--memory-probe", method], capture_output=True, text=True, check=True
+        )
+        rows.append(json.loads(child.stdout.strip().splitlines()[-1]))
+        print(f"  {method}: peak {rows[-1]['peak_bytes'] / 2**20:.0f} MiB above the inputs")
+    full_patch = fast.im2col_bytes((1, 2048, 2048), (15, 15, 1, 1), 4)
+    rows.append({"method": "im2col, whole patch matrix (computed)", "peak_bytes": full_patch, "seconds": ""})
+    return rows
+
+
+# --------------------------------------------------------------------------
+# past memory: Dask
+
+
+def dask_probe(side: int, how: str) -> None:
+    """Run in a child process: a lazy side x side float32 image, 3x3 correlation chunk by chunk, summed.
+
+    ``how``: 'graph' hands the whole graph to Dask at once, 'bands' one band of chunk rows at a time. Each
+    runs in its own process: memory freed by one run stays with the process and would hide the other's peak.
+    """
+    import dask
+    import dask.array as da
+
+    from helpers import tiles
+
+    chunk = 1024
+    fast._compiled_loops()
+    kernel = np.random.default_rng(1).standard_normal((3, 3)).astype(np.float32)
+    lazy_image = da.random.default_rng(0).random((side, side), chunks=chunk, dtype=np.float32)
+    lazy = tiles.correlate2d_dask(lazy_image, kernel, mode="reflect", method="compiled")
+    result = {"side": side, "image_bytes_float32": side * side * 4, "image_bytes_float64": side * side * 8}
+    result["chunk_bytes"] = chunk * chunk * 4
+    with dask.config.set(scheduler="threads", num_workers=2):
+        total = []
+
+        def whole_graph():
+            total.append(float(lazy.sum(dtype=np.float64).compute()))
+
+        def by_bands():
+            band_total = 0.0
+            for top in range(0, side, chunk):
+                band_total += float(lazy[top : top + chunk].sum(dtype=np.float64).compute())
+            total.append(band_total)
+
+        peak, seconds = sampled_peak(whole_graph if how == "graph" else by_bands)
+        result |= {"how": how, "band_rows": chunk, "peak_rss_above_start": peak, "seconds": seconds}
+        # one window, checked against the in-memory correlation of the same pixels
+        top, left = side // 2, side // 3
+        window = lazy[top : top + 300, left : left + 300].compute()
+        pixels = lazy_image[top - 1 : top + 301, left - 1 : left + 301].compute()
+    exact = helpers.correlate2d(pixels, kernel, padding="valid", method="compiled")
+    assert np.array_equal(window, exact), "the lazy result differs from the in-memory one"
+    print(json.dumps(result | {"window_equal_to_in_memory": True, "sum": total[0]}))
+
+
+# --------------------------------------------------------------------------
+# output
+
+
+def plots(rows: list[dict], folder: Path) -> list[Path]:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    from matplotlib.ticker import NullFormatter
+
+    timed = [r for r in rows if r["seconds"] != "" and not r["method"].startswith("bandwidth")]
+    methods = [m for m in COURSE + REFERENCES if any(r["method"] == m for r in timed)]
+    paths = []
+    kernels = sorted({r["kernel"] for r in timed})
+    fig, axes = plt.subplots(1, len(kernels), figsize=(4.5 * len(kernels), 4.2), squeeze=False)
+    for ax, k in zip(axes[0], kernels, strict=True):
+        for method in methods:
+            points = sorted((r["pixels"], r["seconds"]) for r in timed if r["method"] == method and r["kernel"] == k)
+            if points:
+                ax.loglog(*zip(*points, strict=True), marker="o", label=method)
+        bound = sorted((r["pixels"], r["seconds"]) for r in rows if r["method"].startswith("bandwidth"))
+        if k == 3 and bound:
+            ax.loglog(*zip(*bound, strict=True), "k--", label="bandwidth bound")
+        ax.set(title=f"{k}x{k} kernel, float32", xlabel="pixels", ylabel="seconds (median)")
+        ax.xaxis.set_minor_formatter(NullFormatter())
+        ax.grid(True, which="both", alpha=0.3)
+    handles, labels = axes[0][0].get_legend_handles_labels()
+    fig.legend(handles, labels, loc="center right", fontsize=8)
+    fig.tight_layout(rect=(0, 0, 0.83, 1))
+    paths.append(folder / "time_vs_pixels.png")
+    fig.savefig(paths[-1], dpi=90)
+
+    largest = max(r["pixels"] for r in timed)
+    fig, ax = plt.subplots(figsize=(8.5, 4.5), layout="constrained")
+    for method in methods:
+        points = sorted((r["kernel"], r["seconds"]) for r in timed if r["method"] == method and r["pixels"] == largest)
+        if points:
+            ax.loglog(*zip(*points, strict=True), marker="o", label=method)
+    crossover = fft_crossover([r for r in timed if r["pixels"] == largest])
+    if crossover:
+        ax.axvline(crossover, color="gray", linestyle=":", label=f"FFT beats compiled from k = {crossover}")
+    side = next(r for r in timed if r["pixels"] == largest)
+    ax.set(title=f"time against kernel size, {side['height']}x{side['width']}", xlabel="kernel side k")
+    ax.set(ylabel="seconds (median)")
+    kernels_here = sorted({r["kernel"] for r in timed if r["pixels"] == largest})
+    ax.set_xticks(kernels_here, [str(k) for k in kernels_here])
+    ax.xaxis.set_minor_formatter(NullFormatter())
+    ax.grid(True, which="both", alpha=0.3)
+    ax.legend(fontsize=7, loc="center left", bbox_to_anchor=(1.0, 0.5))
+    paths.append(folder / "time_vs_kernel.png")
+    fig.savefig(paths[-1], dpi=90)
+    plt.close("all")
+    return paths
+
+
+def fft_crossover(rows: list[dict]) -> int | None:
+    """The smallest kernel side at which 'fft' is faster than 'compiled', if any."""
+    by = {(r["method"], r["kernel"]): r["seconds"] for r in rows}
+    for k in sorted({r["kernel"] for r in rows}):
+        if ("fft", k) in by and ("compiled", k) in by and by[("fft", k)] < by[("compiled", k)]:
+            return k
+    return None
+
+
+def summary(rows, memory, dask_rows, versions, quick, elapsed) -> str:
+    lines = [f"# Benchmark ({'--quick' if quick else 'full'}), {time.strftime('%Y-%m-%d %H:%M')}", ""]
+    lines.append(f"{platform.processor() or platform.machine()}, {os.cpu_count()} CPUs; " + json.dumps(versions))
+    lines += ["", "Ratios are time / time of scipy.ndimage.correlate and of cv2.filter2D (float32, zero borders).", ""]
+    lines.append("| image | k | method | ms | vs ndimage | vs OpenCV | note |")
+    lines.append("| --- | --- | --- | --- | --- | --- | --- |")
+    for r in rows:
+        ms = f"{1e3 * r['seconds']:.2f}" if r["seconds"] != "" else "-"
+        lines.append(
+            f"| {r['height']}x{r['width']} | {r['kernel']} | {r['method']} | {ms} | {r['vs_ndimage']} "
+            f"| {r['vs_opencv']} | {r.get('note', '')} |"
+        )
+    auto = [r for r in rows if r["method"] == "auto" and r["seconds"] != ""]
+    worst = max(auto, key=lambda r: float(r["vs_ndimage"]))
+    large = [r for r in auto if r["kernel"] >= 15]
+    lines += ["", "## Targets for 'auto'", ""]
+    lines.append(
+        f"- no slower than scipy.ndimage anywhere: worst ratio {worst['vs_ndimage']} at "
+        f"{worst['height']}x{worst['width']}, {worst['kernel']}x{worst['kernel']} "
+        f"({'met' if float(worst['vs_ndimage']) <= 1 else 'missed'})"
+    )
+    if large:
+        big = max(large, key=lambda r: float(r["vs_ndimage"]))
+        lines.append(
+            f"- at most 0.15x ndimage for k >= 15: worst {big['vs_ndimage']} at {big['height']}x{big['width']}, "
+            f"{big['kernel']}x{big['kernel']} ({'met' if float(big['vs_ndimage']) <= 0.15 else 'missed'})"
+        )
+    target = [r for r in auto if r["pixels"] == 2048 * 2048 and r["kernel"] == 3]
+    if target:
+        ratio = float(target[0]["vs_opencv"])
+        lines.append(f"- within 4x of OpenCV at 3x3 on 2048²: {ratio:.2f}x ({'met' if ratio <= 4 else 'missed'})")
+    lines += [
+        "",
+        "## Peak memory at 2048x2048, 15x15 (float32 image: 16 MiB)",
+        "",
+        "| method | peak MiB |",
+        "| --- | --- |",
+    ]
+    lines += [f"| {m['method']} | {m['peak_bytes'] / 2**20:.0f} |" for m in memory]
+    if dask_rows:
+        d = dask_rows[0]
+        lines += ["", f"## Past memory: lazy Dask, 3x3, chunks of {d['band_rows']}² pixels", ""]
+        lines.append(
+            f"- image {d['side']}x{d['side']}: {d['image_bytes_float32'] / 2**30:.2f} GiB as float32, "
+            f"{d['image_bytes_float64'] / 2**30:.2f} GiB as float64; one chunk {d['chunk_bytes'] / 2**20:.0f} MiB"
+        )
+        names = {"graph": "the whole graph at once", "bands": "one band of chunk rows at a time"}
+        for d in dask_rows:
+            peak = d["peak_rss_above_start"]
+            lines.append(
+                f"- {names[d['how']]} (own process): peak resident memory above the start {peak / 2**20:.0f} MiB "
+                f"({peak / d['image_bytes_float32']:.1%} of the float32 image), {d['seconds']:.1f} s"
+            )
+        lines.append("- in each run a 300x300 window equals the in-memory result exactly")
+    lines += ["", f"Whole run: {elapsed:.0f} s."]
+    return "\n".join(lines) + "\n"
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--quick", action="store_true", help="fewer sizes and repeats: about a minute")
+    parser.add_argument("--memory-probe", help=argparse.SUPPRESS)
+    parser.add_argument("--dask-probe", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--dask-how", default="bands", help=argparse.SUPPRESS)
+    parser.add_argument("--replot", action="store_true", help="redraw the plots from the folder's timings.csv")
+    parser.add_argument("--out", type=Path, default=OUT, help="folder for the results (default benchmarks/results)")
+    args = parser.parse_args()
+    if args.memory_probe:
+        memory_probe(args.memory_probe)
+        return 0
+    if args.dask_probe:
+        dask_probe(args.dask_probe, args.dask_how)
+        return 0
+
+    if args.replot:
+        with open(args.out / "timings.csv", newline="") as handle:
+            rows = [
+                r
+                | {"pixels": int(r["pixels"]), "kernel": int(r["kernel"])}
+                | {"seconds": float(r["seconds"]) if r["seconds"] else ""}
+                for r in csv.DictReader(handle)
+            ]
+        print("\n".join(str(path) for path in plots(rows, args.out)))
+        return 0
+
+    started = time.perf_counter()
+    args.out.mkdir(parents=True, exist_ok=True)
+    config = QUICK if args.quick else FULL
+    repeats, budget = (3, 1.5) if args.quick else (7, 10.0)
+    references = load_references()
+    import scipy.ndimage
+
+    references["_exact"] = lambda image, kernel: scipy.ndimage.correlate(
+        image.astype(np.float64), kernel.astype(np.float64), mode="constant"
+    )
+    versions = references.pop("_versions")
+    versions["numba"] = __import__("numba").__version__
+    print("timings (ms, median):")
+    rows = sweep(config, repeats, budget, references)
+    if not args.quick:
+        loop_image = np.random.default_rng(0).random((303, 497), dtype=np.float32)
+        loop_kernel = np.random.default_rng(1).standard_normal((3, 3)).astype(np.float32)
+        seconds = median_time(lambda: helpers.correlate2d(loop_image, loop_kernel, method="loop"), 1)
+        rows.append(
+            {
+                "height": 303,
+                "width": 497,
+                "pixels": 303 * 497,
+                "kernel": 3,
+                "method": "loop",
+                "kernel_kind": "random",
+                "seconds": seconds,
+                "note": "notebook 02's loop, once",
+            }
+        )
+        add_ratios(rows)
+    print("peak memory at 2048x2048, 15x15, each method in a fresh process:")
+    memory = memory_table()
+    side = 8000 if args.quick else 20000
+    dask_rows = []
+    for how in ("graph", "bands"):
+        print(f"lazy Dask run on {side}x{side} ({how}):")
+        command = [sys.executable, __file__, "--dask-probe", str(side), "--dask-how", how]
+        child = subprocess.run(command, capture_output=True, text=True)
+        if child.returncode == 0:
+            dask_rows.append(json.loads(child.stdout.strip().splitlines()[-1]))
+        else:
+            print(child.stderr[-2000:])
+
+    fields = ["height", "width", "pixels", "kernel", "method", "kernel_kind", "seconds", "relative_error"]
+    fields += ["vs_ndimage", "vs_opencv", "note"]
+    with open(args.out / "timings.csv", "w", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=fields, extrasaction="ignore")
+        writer.writeheader()
+        writer.writerows(rows)
+    with open(args.out / "memory.csv", "w", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=["method", "peak_bytes", "seconds"], extrasaction="ignore")
+        writer.writeheader()
+        writer.writerows(memory)
+    if dask_rows:
+        with open(args.out / "dask.csv", "w", newline="") as handle:
+            writer = csv.DictWriter(handle, fieldnames=list(dask_rows[0]))
+            writer.writeheader()
+            writer.writerows(dask_rows)
+    plots(rows, args.out)
+    text = summary(rows, memory, dask_rows, versions, args.quick, time.perf_counter() - started)
+    (args.out / "summary.md").write_text(text)
+    print(text)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
