@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from helpers.convolution import transposed_correlate2d
+from helpers.convolution import correlate2d, transposed_correlate2d
 from helpers.exercises._core import (
     AnswerProblem,
     Case,
@@ -74,6 +74,37 @@ def _summed(got, expected, case, reference):
     return None
 
 
+def _convolved(got, expected, case, reference):
+    image, error = (np.asarray(arg, dtype=float) for arg in case.args)
+    if same(got, 2 / error.size * correlate2d(image, error[::-1, ::-1], padding="valid")):
+        return (
+            "you convolved, which turns the error 180 degrees: weight (u, v) meets image[i + u, j + v] where the "
+            "error is e[i, j], so slide the error over the image as it is (a correlation)"
+        )
+    return None
+
+
+def _transposed(got, expected, case, reference):
+    expected = np.asarray(expected)
+    if not np.allclose(expected, expected.T) and same(got, expected.T):
+        return "your gradient is transposed: rows and columns are swapped, so u should run down and v across"
+    return None
+
+
+def _scaled_by_something(got, expected, case, reference):
+    got, expected = np.asarray(got, dtype=float), np.asarray(expected, dtype=float)
+    if got.shape != expected.shape or not np.any(expected):
+        return None
+    factor = float(np.sum(got * expected) / np.sum(expected * expected))
+    if factor > 0 and same(got, factor * expected):
+        count = np.asarray(case.args[1]).size
+        return (
+            f"your gradient is the right one times {factor:.3g}: check the 2 (from e**2) and the mean, which "
+            f"divides by the {count} error values (the output pixels), not by the image's size"
+        )
+    return None
+
+
 q1 = function_exercise(
     "08.q1",
     question=(
@@ -107,12 +138,22 @@ q1 = function_exercise(
         "a sum, not a mean": lambda image, error: reference_kernel_gradient(image, error) * np.size(error),
         "the wrong sign": lambda image, error: -reference_kernel_gradient(image, error),
         "the error's shape": lambda image, error: np.asarray(error),
+        "convolved, not correlated": lambda image, error: (
+            2 / np.size(error) * correlate2d(image, np.asarray(error)[::-1, ::-1], padding="valid")
+        ),
+        "rows and columns swapped": lambda image, error: reference_kernel_gradient(image, error).T,
+        "divided by the image's size": lambda image, error: (
+            reference_kernel_gradient(image, error) * np.size(error) / np.size(image)
+        ),
     },
     diagnoses=[
         _turned,
         _scaled(0.5, "your gradient is half the right one: the derivative of e**2 is 2 * e"),
         _summed,
         _scaled(-1.0, "your gradient has the wrong sign: the error is prediction - target, and enters as + 2 * e"),
+        _convolved,
+        _transposed,
+        _scaled_by_something,
     ],
 )
 
@@ -154,9 +195,12 @@ def _judge_even_upsampling(answer):
     inside = transposed_correlate2d(_ONES, kernel, stride=2)[2:-2, 2:-2]
     low, high = float(inside.min()), float(inside.max())
     if high - low > 1e-9:
+        # at stride 2 an output pixel takes one of four groups of taps, by the parity of its row and column
+        groups = (kernel[1, 1], kernel[0, 1] + kernel[2, 1], kernel[1, 0] + kernel[1, 2], kernel[::2, ::2].sum())
         raise AnswerProblem(
-            f"a flat image of ones comes out as a checkerboard of {low:.3g} to {high:.3g}, not flat: some output "
-            "pixels receive more of the kernel's weight than others"
+            f"a flat image of ones comes out as a checkerboard of {low:.3g} to {high:.3g}, not flat: the output "
+            "pixels reached by the centre tap, by the taps above and below it, by those beside it and by the "
+            "corners get " + ", ".join(f"{g:.3g}" for g in groups) + ", which differ"
         )
     if abs(low) <= 1e-9:
         raise AnswerProblem("a flat image of ones comes out as all zeros: the kernel needs some weight")
@@ -189,6 +233,7 @@ q3 = design_exercise(
         "bilinear, twice too strong": 2 * np.outer([0.5, 1.0, 0.5], [0.5, 1.0, 0.5]),
         "a 4x4 kernel": np.ones((4, 4)) / 4,
         "all zeros": np.zeros((3, 3)),
+        "the centre tap alone": np.array([[0.0, 0.0, 0.0], [0.0, 1.0, 0.0], [0.0, 0.0, 0.0]]),
     },
 )
 
@@ -208,12 +253,20 @@ q4 = value_exercise(
         "3 * 3 * 8 * 16 kernel weights, plus 16 biases.",
     ],
     solution="weights = 3 * 3 * 8 * 16 + 16  # 1,168",
-    mistakes={"biases left out": 1152, "input channels left out": 160, "one bias per input channel": 1160},
+    mistakes={
+        "biases left out": 1152,
+        "input channels left out": 160,
+        "one bias per input channel": 1160,
+        "the whole network": 1508,
+        "the first layer": 80,
+    },
     diagnoses=[
         (lambda a: a == 1152, "that is the kernel alone: each of the 16 output channels also has a bias"),
         (lambda a: a == 160, "each kernel spans all 8 input channels: the kernel is (3, 3, 8, 16)"),
         (lambda a: a == 144, "each kernel spans all 8 input channels, and there are 16 biases"),
         (lambda a: a == 1160, "the bias is one number per output channel (16), not per input channel"),
+        (lambda a: a == 1508, "that is the whole network (model.count_params()); the question asks for one layer"),
+        (lambda a: a == 80, "that is the first convolution layer (1 input channel); the second takes 8 channels in"),
     ],
 )
 
