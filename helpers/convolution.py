@@ -471,8 +471,9 @@ def transposed_correlate2d(
     ValueError
         Wrong number of dimensions, channel counts that differ between image
         and kernel, an ``output_shape`` that the forward correlation does not
-        map back to the image's size, or a padding, stride or dilation that
-        :func:`correlate2d` refuses.
+        map back to the image's size, a padding, stride or dilation that
+        :func:`correlate2d` refuses, or an output over the size limit
+        :data:`helpers._checks.MAX_ARRAY_BYTES` (1 GiB per array).
     TypeError
         An input that is not an array of real numbers.
 
@@ -523,7 +524,9 @@ def transposed_correlate2d(
         )
     out_h, out_w = as_pair(output_shape, "output_shape", minimum=1)
     rows, cols = _padding_pairs(padding, (out_h, out_w), (kh, kw), s, d)
-    canvas = np.zeros((count, out_h + sum(rows), out_w + sum(cols), weights.shape[2]))
+    canvas_shape = (count, out_h + sum(rows), out_w + sum(cols), weights.shape[2])
+    check_array_size(canvas_shape, "the transposed output before cropping (N, H_out, W_out, C_in)")
+    canvas = np.zeros(canvas_shape)
     forward = tuple((canvas.shape[1 + a] - d[a] * (k - 1) - 1) // s[a] + 1 for a, k in ((0, kh), (1, kw)))
     if forward != (height, width) or min(canvas.shape[1] - d[0] * (kh - 1), canvas.shape[2] - d[1] * (kw - 1)) < 1:
         raise ValueError(

@@ -61,6 +61,7 @@ HUGE_CALLS = {
     "convolve full": "helpers.convolve2d(np.ones((5, 5)), np.ones((3, 3)), padding='full', dilation=10**5)",
     "loop, tall and wide": "helpers.correlate2d_loop(np.ones((1, 200001)), np.ones((200001, 1)))",
     "output channels": "helpers.correlate2d(np.ones((300, 300, 1)), np.ones((1, 1, 1, 4000)))",
+    "transposed stride": "helpers.transposed_correlate2d(np.ones((300, 300)), np.ones((3, 3)), stride=10**4)",
 }
 
 
@@ -93,6 +94,7 @@ def test_the_limit_is_documented_in_every_padding_helper():
         helpers.depthwise_correlate2d,
         helpers.pool2d,
         helpers.correlate2d_loop,
+        helpers.transposed_correlate2d,
     ):
         assert "MAX_ARRAY_BYTES" in function.__doc__ or "size limit" in function.__doc__, function.__name__
 
