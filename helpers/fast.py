@@ -465,6 +465,15 @@ def _separable_compiled_cost(passes: int) -> float:
 def _costs(
     batch_shape: tuple, padded_shape: tuple, weights: np.ndarray, out_shape: tuple, exclude: tuple = ()
 ) -> dict[str, float]:
+    """Estimated nanoseconds per method: (units of work) x (COST_NS of that unit), see estimate_costs.
+
+    ``outputs`` is every output value of one output channel; with channels
+    each tap is a (C_in x C_out) multiply-add. im2col pays for copying each
+    tap once per input channel, then for the matrix product. The FFT
+    transforms each image channel, each output channel back, and each kernel
+    slice, at the padded size. Methods that cannot take the arguments are
+    left out, so ``min`` over the result is always a method that works.
+    """
     kh, kw, c_in, c_out = weights.shape
     outputs = math.prod(out_shape)
     taps = kh * kw
@@ -505,10 +514,12 @@ def estimate_costs(image: np.ndarray, kernel: np.ndarray, **options: object) -> 
         these arguments (``'loop'`` is never a candidate; ``'compiled'`` only
         with numba installed; ``'separable'`` only for a rank-1 kernel). The
         model counts, per output pixel, ``k²`` taps for ``'shift'`` and
-        ``'compiled'`` (the latter about 8 times cheaper each, plus numba's
-        start-up of about 0.4 s until it has run once), ``k²`` copies plus a
-        matrix product for ``'im2col'``, ``2k`` taps for ``'separable'``, and
-        about ``log2(pixels)`` per transform for ``'fft'`` whatever ``k``.
+        ``'compiled'`` (the latter about 7 times cheaper each, plus numba's
+        start-up, ``COST_NS['numba_start']``, until it has run once in this
+        Python session), ``k²`` copies plus a matrix product for
+        ``'im2col'``, ``2k`` taps for ``'separable'``, and about
+        ``log2(pixels)`` per transform for ``'fft'`` whatever ``k``. Each
+        count is multiplied by its cost in :data:`COST_NS`.
 
     Examples
     --------

@@ -238,7 +238,7 @@ def test_auto_only_picks_a_method_that_takes_the_arguments(image, kernel, option
 def test_auto_prefers_what_the_cost_model_says():
     assert fast.choose_method(np.zeros((512, 512)), np.random.default_rng(0).random((31, 31))) == "fft"
     assert fast.choose_method(np.zeros((512, 512)), np.ones((15, 15))) in ("separable", "fft")
-    # numba's start-up (about a second) is only worth paying for a large image; once paid, it is free
+    # numba's start-up (COST_NS['numba_start']) is only worth paying for a large image; once paid, it is free
     small = fast.choose_method(np.zeros((8, 8)), helpers.KERNELS["sharpen"])
     assert small == ("compiled" if fast._numba_ready() else "shift")
 

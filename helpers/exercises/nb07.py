@@ -48,6 +48,11 @@ q1 = value_exercise(
         (lambda a: a == 2 * _PATCH_BYTES, "that is for float64; the image is float32, 4 bytes per entry"),
         (lambda a: a == 2048 * 2048 * 15 * 4, "a 15x15 kernel has 15 * 15 taps, one column each"),
         (lambda a: a == 2062 * 2062 * 15 * 15 * 4, "one row per output pixel: 'same' keeps 2048 x 2048 of them"),
+        (lambda a: 3 < a < 4, "that looks like GiB; the question asks for bytes (1 GiB is 2**30 bytes)"),
+        (
+            lambda a: a != _PATCH_BYTES and abs(a - _PATCH_BYTES) < 0.03 * _PATCH_BYTES,
+            "close, but rounded: multiply the exact counts (pixels x taps x bytes per entry)",
+        ),
     ],
 )
 
@@ -71,6 +76,41 @@ def _taps_in_column_order(got, expected, case, reference):
     swapped = np.swapaxes(turned, -1, -2).reshape(-1, kh * kw)
     if np.shape(got) == swapped.shape and np.allclose(got, swapped) and not np.allclose(swapped, expected):
         return "your columns go down the window first; go along each window row first, as window.ravel() does"
+    return None
+
+
+def _square_padding(got, expected, case, reference):
+    image, kh, kw = case.args
+    if kh == kw:
+        return None
+    for half in (kh // 2, kw // 2):
+        padded = np.pad(np.asarray(image, dtype=np.float64), half)
+        windows = np.lib.stride_tricks.sliding_window_view(padded, (kh, kw)).reshape(-1, kh * kw)
+        if np.shape(got) == windows.shape and np.allclose(got, windows):
+            return "pad the rows by kh // 2 and the columns by kw // 2: one number pads both axes alike"
+    return None
+
+
+def _border_not_zero(got, expected, case, reference):
+    image, kh, kw = case.args
+    if np.shape(got) != expected.shape:
+        return None
+    height, width = np.shape(image)
+    rows = np.arange(height)[:, None]
+    cols = np.arange(width)[None, :]
+    inside = ((rows >= kh // 2) & (rows < height - kh // 2) & (cols >= kw // 2) & (cols < width - kw // 2)).ravel()
+    got = np.asarray(got, dtype=np.float64)
+    if inside.any() and np.allclose(got[inside], expected[inside]) and not np.allclose(got, expected):
+        return "the windows inside the image are right, those at the border are not: pad with zeros (np.pad's default)"
+    return None
+
+
+def _padded_on_one_side(got, expected, case, reference):
+    image, kh, kw = case.args
+    padded = np.pad(np.asarray(image, dtype=np.float64), ((0, kh - 1), (0, kw - 1)))
+    windows = np.lib.stride_tricks.sliding_window_view(padded, (kh, kw)).reshape(-1, kh * kw)
+    if np.shape(got) == windows.shape and np.allclose(got, windows):
+        return "each window starts at its pixel; centre it: pad kh // 2 rows above and below, kw // 2 columns each side"
     return None
 
 
@@ -123,7 +163,7 @@ q2 = function_exercise(
         ).reshape(-1, kh * kw),
         "input returned": lambda image, kh, kw: image,
     },
-    diagnoses=[_taps_in_column_order, _no_padding],
+    diagnoses=[_taps_in_column_order, _square_padding, _padded_on_one_side, _no_padding, _border_not_zero],
 )
 
 
@@ -198,6 +238,7 @@ q4 = value_exercise(
         (lambda a: a == 512 * 512, "that is the tile alone; each output pixel near its edge needs pixels beyond it"),
         (lambda a: a == 519 * 519, "the halo goes on both sides of the tile: 7 before and 7 after"),
         (lambda a: a in (542 * 542, 540 * 540), "the halo is (k - 1) / 2 = 7 per side, not k"),
+        (lambda a: a in (526, 519), "that is the side of the tile with its halo; the tile reads side x side pixels"),
     ],
 )
 
