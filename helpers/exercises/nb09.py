@@ -189,7 +189,7 @@ q4 = function_exercise(
     ],
     hints=[
         "Add 128 first, then clip: np.clip(x, 0, 255).",
-        "Turn the input into floats with np.asarray(values, dtype=np.float64), so int inputs cannot overflow.",
+        "Turn the input into floats with np.asarray(values, dtype=np.float64): 128 + a uint8 array wraps past 255.",
     ],
     solution=(
         "def offset_display(values):\n    return np.clip(128.0 + np.asarray(values, dtype=np.float64), 0.0, 255.0)"
