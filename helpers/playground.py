@@ -355,9 +355,9 @@ def draw_rendering(rendering: Rendering) -> Figure:
     """Draw a :class:`Rendering`: input and output on top, the patch table below.
 
     The top row shows the input with the patch outlined in red and the output
-    as displayed (with a colour bar of output values for the ``'offset'``
-    display); the bottom row shows patch, kernel, products and their sum, as
-    02's patch figure does.
+    as displayed, its pixel at ``(row, col)`` outlined in red (with a colour
+    bar of output values for the ``'offset'`` display); the bottom row shows
+    patch, kernel, products and their sum, as 02's patch figure does.
     """
     fig = plt.figure(figsize=(4 * PANEL_SIZE[0], 2 * PANEL_SIZE[1]))
     grid = fig.add_gridspec(2, 4)
@@ -377,6 +377,8 @@ def draw_rendering(rendering: Rendering) -> Figure:
         )
     else:
         top_right.imshow(rendering.shown, cmap="gray", vmin=0, vmax=255, interpolation="nearest")
+    # the output pixel the patch's sum lands on, outlined in red as well
+    top_right.add_patch(plt.Rectangle((patch.col - 0.5, patch.row - 0.5), 1, 1, fill=False, color="red"))
     top_right.set_title(rendering.titles["output"], fontsize=10)
     for ax in (top_left, top_right):
         frame(ax)
