@@ -355,9 +355,9 @@ def draw_rendering(rendering: Rendering) -> Figure:
     """Draw a :class:`Rendering`: input and output on top, the patch table below.
 
     The top row shows the input with the patch outlined in red and the output
-    as displayed (with a colour bar of output values for the ``'offset'``
-    display); the bottom row shows patch, kernel, products and their sum, as
-    02's patch figure does.
+    as displayed, its pixel at ``(row, col)`` outlined in red (with a colour
+    bar of output values for the ``'offset'`` display); the bottom row shows
+    patch, kernel, products and their sum, as 02's patch figure does.
     """
     fig = plt.figure(figsize=(4 * PANEL_SIZE[0], 2 * PANEL_SIZE[1]))
     grid = fig.add_gridspec(2, 4)
@@ -372,9 +372,13 @@ def draw_rendering(rendering: Rendering) -> Figure:
     top_left.set_title(rendering.titles["input"] + ", patch outlined in red")
     if state.display == "offset":
         shown = top_right.imshow(rendering.output, cmap="gray", vmin=-128, vmax=127, interpolation="nearest")
-        fig.colorbar(shown, ax=top_right, label="output value (gray = 128 + value)", fraction=0.046, pad=0.02)
+        fig.colorbar(
+            shown, ax=top_right, label="output value (gray = 128 + value)", extend="both", fraction=0.046, pad=0.02
+        )
     else:
         top_right.imshow(rendering.shown, cmap="gray", vmin=0, vmax=255, interpolation="nearest")
+    # the output pixel the patch's sum lands on, outlined in red as well
+    top_right.add_patch(plt.Rectangle((patch.col - 0.5, patch.row - 0.5), 1, 1, fill=False, color="red"))
     top_right.set_title(rendering.titles["output"], fontsize=10)
     for ax in (top_left, top_right):
         frame(ax)
@@ -413,7 +417,8 @@ def make_playground(images: dict[str, np.ndarray], *, kernel_name: str = "edge_2
     ipywidgets.VBox
         Its ``.controls`` attribute holds the widgets by name (``'kernel'``,
         ``'size'``, ``'image'``, ``'mode'``, ``'display'``, ``'row'``, ``'col'``,
-        ``'cells'`` (a 5x5 list of FloatText), ``'figure'``, ``'summary'``) and
+        ``'cells'`` (a 5x5 list of FloatText; a 3x3 kernel uses the inner 3x3),
+        ``'figure'``, ``'summary'``) and
         ``.current()`` returns the :class:`Rendering` on show, so it can be
         driven and checked without a browser.
     """
@@ -447,24 +452,31 @@ def make_playground(images: dict[str, np.ndarray], *, kernel_name: str = "edge_2
     holder: dict[str, Rendering] = {}
     busy = {"loading": False}
 
+    # a 3x3 kernel uses the inner 3x3 cells of the 5x5 grid, so its centre stays the grid's centre
+    # and switching size keeps the kernel centred (the outer ring is hidden, not dropped)
+    def in_use(r: int, c: int) -> bool:
+        return size.value == "5x5" or (1 <= r <= 3 and 1 <= c <= 3)
+
     def kernel_from_cells() -> np.ndarray:
-        n = 3 if size.value == "3x3" else 5
-        return np.array([[cells[r][c].value for c in range(n)] for r in range(n)], dtype=np.float64)
+        lines = [[cells[r][c].value for c in range(5) if in_use(r, c)] for r in range(5)]
+        return np.array([line for line in lines if line], dtype=np.float64)
 
     def show_cells() -> None:
-        n = 3 if size.value == "3x3" else 5
         for r in range(5):
             for c in range(5):
-                cells[r][c].layout.visibility = "visible" if r < n and c < n else "hidden"
+                cells[r][c].layout.visibility = "visible" if in_use(r, c) else "hidden"
 
     def load_kernel(name: str) -> None:
         busy["loading"] = True
         try:
             weights = KERNELS[name]
             size.value = f"{weights.shape[0]}x{weights.shape[1]}"
+            placed = np.zeros((5, 5))
+            first = (5 - weights.shape[0]) // 2  # 0 for a 5x5 kernel, 1 for a 3x3 one
+            placed[first : first + weights.shape[0], first : first + weights.shape[1]] = weights
             for r in range(5):
                 for c in range(5):
-                    cells[r][c].value = float(weights[r, c]) if r < weights.shape[0] and c < weights.shape[1] else 0.0
+                    cells[r][c].value = float(placed[r, c])
             show_cells()
         finally:
             busy["loading"] = False

@@ -135,7 +135,7 @@ def test_the_widgets_follow_their_controls():
     assert first_png.startswith(b"\x89PNG") and first.state.kernel_name == "box_blur"
     np.testing.assert_array_equal(first.state.kernel, helpers.KERNELS["box_blur"])
 
-    controls["cells"][1][1].value = 5.0  # edit one kernel cell, as a learner would
+    controls["cells"][2][2].value = 5.0  # edit the centre cell, as a learner would
     edited = box.current()
     assert controls["kernel"].value == "custom" and edited.state.kernel[1, 1] == 5.0
     assert bytes(controls["figure"].value) != first_png and "custom on step" in controls["summary"].value
@@ -148,7 +148,8 @@ def test_the_widgets_follow_their_controls():
     controls["size"].value = "3x3"  # back to 3x3: the outer cells hide, the kernel is the inner 3x3
     assert box.current().state.kernel.shape == (3, 3) and controls["cells"][4][4].layout.visibility == "hidden"
     visible = [[cell.layout.visibility == "visible" for cell in line] for line in controls["cells"]]
-    assert visible == [[r < 3 and c < 3 for c in range(5)] for r in range(5)]  # the inner 3x3 only
+    assert visible == [[1 <= r <= 3 and 1 <= c <= 3 for c in range(5)] for r in range(5)]  # the inner 3x3 only
+    np.testing.assert_array_equal(box.current().state.kernel, helpers.KERNELS["unsharp_5x5"][1:4, 1:4])
 
     controls["image"].value, controls["display"].value, controls["mode"].value = "disk", "rescale", "wrap"
     controls["row"].value, controls["col"].value = 0, 23
@@ -164,3 +165,24 @@ def test_make_playground_rejects_bad_input():
         playground.make_playground({"step": synthetic_image("step")}, image="cat")
     with pytest.raises(ValueError, match="kernel_name must be one of"):
         playground.make_playground({"step": synthetic_image("step")}, kernel_name="nope")
+
+
+def test_switching_size_keeps_the_kernel_centred():
+    # a 3x3 kernel grown to 5x5 gains a ring of zeros around it, so the output does not move
+    step = synthetic_image("step", shape=(16, 16))
+    box = playground.make_playground({"step": step}, kernel_name="sobel_x")
+    three = box.current().output
+    box.controls["size"].value = "5x5"
+    grown = box.current()
+    np.testing.assert_array_equal(grown.state.kernel[1:4, 1:4], helpers.KERNELS["sobel_x"])
+    assert np.count_nonzero(grown.state.kernel) == np.count_nonzero(helpers.KERNELS["sobel_x"])
+    np.testing.assert_array_equal(grown.output, three)
+
+
+def test_rescale_cannot_show_a_doubled_blur():
+    # notebook 09, exercise 5: doubling box_blur's weights leaves the rescaled course image unchanged
+    course = helpers.to_grayscale(helpers.load_lion()).astype(np.float64)
+    blur = helpers.correlate2d(course, helpers.KERNELS["box_blur"])
+    doubled = helpers.correlate2d(course, 2 * helpers.KERNELS["box_blur"])
+    np.testing.assert_allclose(display(doubled, "rescale"), display(blur, "rescale"), atol=1e-9)
+    assert not np.array_equal(display(doubled, "clip"), display(blur, "clip"))  # clip does show it

@@ -6,7 +6,10 @@ It starts JupyterLab on 127.0.0.1 with a random token, on a temporary copy of
 notebooks/ (so nothing in the repository is saved over), opens
 09_kernel_playground.ipynb in headless Chromium through Playwright, runs all
 cells, types a new value into one kernel cell and checks that the summary line
-and the output figure change. It saves screenshots before and after the edit.
+and the output figure change. Then it picks a gallery kernel, the border and the
+display, and types a pixel into the sliders' readouts, checking the summary line
+after each. It saves screenshots before and after the edit, and of the figure
+after each step.
 
 Playwright drives the system Chromium (``apt-get install chromium``), found as
 ``chromium`` on PATH or through ``CHROMIUM``; it never downloads a browser.
@@ -134,7 +137,7 @@ def _drive(page, base: str, token: str, out: Path) -> list[str]:
 
     cells = page.locator(".jp-OutputArea-output .widget-gridbox input")
     assert cells.count() == 25, f"expected 25 kernel cells, found {cells.count()}"
-    centre = cells.nth(6)  # row 1, column 1: the centre of the 3x3 kernel
+    centre = cells.nth(12)  # row 2, column 2: the centre of the grid, where a 3x3 kernel has its centre
     centre.fill("9")
     centre.press("Enter")
     page.wait_for_function(
@@ -152,6 +155,42 @@ def _drive(page, base: str, token: str, out: Path) -> list[str]:
     image.screenshot(path=str(out / "playground-figure-after.png"))
     seen.append(f"after typing 9 into the centre kernel cell: {after_text}")
     seen.append("the output figure's image changed (its src is a new PNG)")
+
+    # the other controls, as a learner would use them: a gallery kernel, the border, the display, the pixel
+    playground = page.locator(".jp-OutputArea-output:has(.widget-gridbox)").first
+
+    def changed_to(expected: str, action) -> str:
+        """Do ``action``, wait for a new figure and for ``expected`` in the summary line; return the line."""
+        old = image.get_attribute("src")
+        action()
+        page.wait_for_function(
+            "([el, old]) => el.getAttribute('src') !== old", arg=[image.element_handle(), old], timeout=30_000
+        )
+        # the figure and the summary line are two widgets, updated one after the other
+        page.wait_for_function(
+            "([el, text]) => el.textContent.includes(text)", arg=[summary.element_handle(), expected], timeout=30_000
+        )
+        return summary.text_content().strip()
+
+    dropdowns = playground.locator(".widget-dropdown select")  # kernel, image, border
+    changed_to("sobel_x on step", lambda: dropdowns.nth(0).select_option("sobel_x"))
+    changed_to("mode=wrap", lambda: dropdowns.nth(2).select_option("wrap"))
+    changed_to("mode=wrap", lambda: playground.locator("button:has-text('offset')").click())
+    readouts = playground.locator(".widget-slider .widget-readout")  # row, col: click the number and type
+    for index, value, expected in ((0, "5", "(row 5, col 32)"), (1, "0", "(row 5, col 0)")):
+
+        def type_value(index=index, value=value):
+            readouts.nth(index).click()
+            page.keyboard.press("Control+A")
+            page.keyboard.type(value)
+            page.keyboard.press("Enter")
+
+        text = changed_to(expected, type_value)
+    assert "add up to -1020.0" in text, text  # wrap: white columns left of column 0, falling into the black
+    image.scroll_into_view_if_needed()
+    page.wait_for_timeout(500)
+    image.screenshot(path=str(out / "playground-figure-controls.png"))
+    seen.append(f"after picking sobel_x, border wrap, display offset and pixel (5, 0): {text}")
     return seen
 
 

@@ -12,6 +12,7 @@ import numpy as np
 
 from helpers.convolution import BORDER_MODES, correlate2d
 from helpers.exercises._core import (
+    INPUT_UNCHANGED,
     AnswerProblem,
     Case,
     Exercise,
@@ -56,8 +57,10 @@ def _judge_border_mode(answer: object) -> str | None:
     name = answer.strip().lower()
     if name == "wrap":
         return None if answer == "wrap" else "almost: write it exactly as 'wrap'"
+    if name == "constant":
+        return "'constant' puts zeros left of column 0: black next to black, so the output there is 0"
     if name in BORDER_MODES:
-        return f"{answer!r} puts black left of column 0 (zeros, or the step's own black edge), so the output there is 0"
+        return f"{answer!r} repeats the step's own black pixels past the left edge, so the output in column 0 is 0"
     return f"{answer!r} is not a border mode; the modes are {list(BORDER_MODES)}"
 
 
@@ -124,6 +127,56 @@ def _offset_display(values):
     return np.clip(128.0 + np.asarray(values, dtype=np.float64), 0.0, 255.0)
 
 
+def _as_numbers(got: object) -> np.ndarray | None:
+    try:
+        array = np.asarray(got, dtype=np.float64)
+    except (TypeError, ValueError):
+        return None
+    return array
+
+
+def _not_clipped(got, expected, case, reference):
+    values = _as_numbers(got)
+    if values is None or values.shape != np.shape(expected):
+        return None
+    if np.any(values < 0):
+        return "some of your values are below 0: clip at 0 as well as at 255"
+    if np.any(values > 255):
+        return "some of your values are above 255: clip at 255 as well as at 0"
+    return None
+
+
+def _other_display(got, expected, case, reference):
+    values, given = _as_numbers(got), np.asarray(case.args[0], dtype=np.float64)
+    if values is None or values.shape != given.shape:
+        return None
+    if np.allclose(values, np.clip(given, 0, 255) + 128):
+        return "you clipped before adding 128: add 128 first, then clip to 0-255"
+    if np.allclose(values, np.clip(np.abs(given), 0, 255)):
+        return "that is the absolute display, |value|: the offset display adds 128 and keeps the sign"
+    return None
+
+
+def _wrapped(got, expected, case, reference):
+    values, given = _as_numbers(got), np.asarray(case.args[0])
+    if values is None or values.shape != given.shape or given.dtype != np.uint8:
+        return None
+    if np.array_equal(values, (128 + given.astype(np.int64)) % 256):
+        return "128 + a uint8 array wrapped around past 255: turn the values into floats before adding"
+    return None
+
+
+def _offset_by_other_than_128(got, expected, case, reference):
+    values = _as_numbers(got)
+    if values is None or values.shape != np.shape(expected):
+        return None
+    inside = (expected > 0) & (expected < 255) & (values > 0) & (values < 255)
+    shift = values[inside] - expected[inside]
+    if shift.size >= 2 and np.allclose(shift, shift[0]) and shift[0] != 0:
+        return f"your values are {128 + shift[0]:g} + value: the offset is 128, so that 0 is drawn as 128"
+    return None
+
+
 q4 = function_exercise(
     "09.q4",
     question="Write offset_display(values): 128 plus each value, clipped to 0-255, as floats.",
@@ -132,10 +185,11 @@ q4 = function_exercise(
         Case("values from -300 to 300", (np.array([[-300.0, -128.0, -1.0], [0.0, 127.0, 300.0]]),)),
         Case("a 1-D int array", (np.array([-200, -50, 0, 50, 200]),)),
         Case("an all-zero output", (np.zeros((2, 3)),)),
+        Case("a uint8 array", (np.array([0, 100, 127, 200], dtype=np.uint8),)),
     ],
     hints=[
         "Add 128 first, then clip: np.clip(x, 0, 255).",
-        "Turn the input into floats with np.asarray(values, dtype=np.float64), so int inputs cannot overflow.",
+        "Turn the input into floats with np.asarray(values, dtype=np.float64): 128 + a uint8 array wraps past 255.",
     ],
     solution=(
         "def offset_display(values):\n    return np.clip(128.0 + np.asarray(values, dtype=np.float64), 0.0, 255.0)"
@@ -145,7 +199,9 @@ q4 = function_exercise(
         "offset 127": lambda values: np.clip(127.0 + np.asarray(values, dtype=np.float64), 0.0, 255.0),
         "clipped before the offset": lambda values: np.clip(np.asarray(values, dtype=np.float64), 0.0, 255.0) + 128,
         "the absolute display": lambda values: np.clip(np.abs(np.asarray(values, dtype=np.float64)), 0.0, 255.0),
+        "uint8 wrapped": lambda values: np.clip(128 + np.asarray(values), 0, 255),
     },
+    diagnoses=[INPUT_UNCHANGED, _wrapped, _other_display, _not_clipped, _offset_by_other_than_128],
 )
 
 EXERCISES = [q1, q2, q3, q4]
