@@ -190,3 +190,13 @@ def test_no_solution_appears_in_a_stored_output():
             text = _stored_text(cell)
             leaked = sorted(line for line in solution_lines if line in text)
             assert not leaked, f"{path.name}, code cell {index + 1}: a stored output shows a solution: {leaked[:2]}"
+
+
+def test_no_widget_view_with_a_random_model_id_is_stored(notebook):
+    """A widget view names a random model id, so storing it would make every re-execution differ."""
+    path, nb = notebook
+    for index, cell in enumerate(code_cells(nb)):
+        for output in cell.outputs:
+            assert "application/vnd.jupyter.widget-view+json" not in output.get("data", {}), (
+                f"{path.name}, code cell {index + 1}: re-execute it with tools/execute_notebooks.py"
+            )
