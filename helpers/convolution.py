@@ -664,29 +664,6 @@ def pool2d(
 # The shared machinery: check and reshape, pad, then walk the kernel's taps.
 
 
-def _prepare_standard(image: object, kernel: object) -> tuple[np.ndarray, np.ndarray, bool | str]:
-    """Bring image and kernel to (N, H, W, C) and (kh, kw, C, O) float64."""
-    pixels = as_real_array(image, "image")
-    weights = as_real_array(kernel, "kernel")
-    check_ndim(pixels, "image", (2, 3, 4), "(H, W), (H, W, C_in) or a batch (N, H, W, C_in)")
-    if pixels.ndim == 2:
-        check_ndim(weights, "kernel", (2,), "a 2-D kernel (kh, kw) for a 2-D image")
-        return pixels[np.newaxis, :, :, np.newaxis].astype(np.float64), _as_hwio(weights), "2d"
-    check_ndim(
-        weights,
-        "kernel",
-        (4,),
-        "a 4-D kernel (kh, kw, C_in, C_out) for an image with channels; "
-        "to filter each channel on its own use depthwise_correlate2d",
-    )
-    batch = pixels[np.newaxis] if pixels.ndim == 3 else pixels
-    if weights.shape[2] != batch.shape[3]:
-        raise ValueError(
-            f"kernel has {weights.shape[2]} input channels (axis 2) but image has {batch.shape[3]} channels"
-        )
-    return batch.astype(np.float64), weights.astype(np.float64), "3d" if pixels.ndim == 3 else False
-
-
 def _as_hwio(weights: np.ndarray) -> np.ndarray:
     return weights.astype(np.float64)[:, :, np.newaxis, np.newaxis]
 
