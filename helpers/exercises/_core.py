@@ -237,24 +237,24 @@ def SHIFTED_BY_ONE(got, expected, case, reference):
     return None
 
 
+def _out_of_uint8_range_became(got, expected, squeeze) -> bool:
+    """Whether values outside 0..255 exist and ``got`` is ``squeeze(expected)`` (to within one gray level)."""
+    values, wanted = _as_float(got), np.asarray(expected, dtype=np.float64)
+    if values is None or values.shape != wanted.shape or not ((wanted < 0) | (wanted > 255)).any():
+        return False
+    return bool(np.allclose(values, squeeze(wanted), atol=1.0))
+
+
 def UINT8_WRAPPED(got, expected, case, reference):
     """Values outside 0..255 came back modulo 256."""
-    values, wanted = _as_float(got), np.asarray(expected, dtype=np.float64)
-    if values is None or values.shape != wanted.shape:
-        return None
-    outside = (wanted < 0) | (wanted > 255)
-    if outside.any() and np.allclose(values, np.mod(np.trunc(wanted), 256), atol=1.0):
+    if _out_of_uint8_range_became(got, expected, lambda wanted: np.mod(np.trunc(wanted), 256)):
         return "values wrapped around modulo 256: compute in float (image.astype(float)) before summing"
     return None
 
 
 def UINT8_CLIPPED(got, expected, case, reference):
     """Values outside 0..255 were clipped, so negatives became 0."""
-    values, wanted = _as_float(got), np.asarray(expected, dtype=np.float64)
-    if values is None or values.shape != wanted.shape:
-        return None
-    outside = (wanted < 0) | (wanted > 255)
-    if outside.any() and np.allclose(values, np.clip(wanted, 0, 255), atol=1.0):
+    if _out_of_uint8_range_became(got, expected, lambda wanted: np.clip(wanted, 0, 255)):
         return "values were clipped to 0..255: keep the full range (a float output) and clip only for display"
     return None
 
