@@ -127,7 +127,7 @@ def correlate2d_loop(image: np.ndarray, kernel: np.ndarray, *, squash: bool = Fa
         raise ValueError(f"kernel must have odd sizes so it has a centre pixel, got shape {weights.shape}")
 
     pad_rows, pad_cols = (kh - 1) // 2, (kw - 1) // 2
-    check_array_size((pixels.shape[0] + 2 * pad_rows, pixels.shape[1] + 2 * pad_cols), "the padded image (N, H, W, C)")
+    check_array_size((pixels.shape[0] + 2 * pad_rows, pixels.shape[1] + 2 * pad_cols), "the padded image (H, W)")
     padded = np.pad(pixels.astype(np.float64), ((pad_rows, pad_rows), (pad_cols, pad_cols)))
     weights = weights.astype(np.float64)
     output = np.zeros(pixels.shape, dtype=np.float64)
