@@ -86,6 +86,30 @@ def as_real_array(value: object, name: str) -> np.ndarray:
     return array
 
 
+def check_choice(value: object, name: str, choices: object) -> str:
+    """Return ``value`` if it is one of the strings in ``choices``, else raise.
+
+    A list, a number or ``None`` where a name is expected gets a ``TypeError``
+    naming the parameter, never numpy's or Python's "unhashable type".
+
+    Examples
+    --------
+    >>> check_choice("wrap", "mode", ("constant", "wrap"))
+    'wrap'
+    >>> check_choice(["wrap"], "mode", ("constant", "wrap"))
+    Traceback (most recent call last):
+    ...
+    TypeError: mode must be one of 'constant', 'wrap' (a string), got ['wrap']
+    """
+    names = list(choices)  # a dict gives its keys, in order
+    listed = ", ".join(repr(n) for n in names)
+    if not isinstance(value, str):
+        raise TypeError(f"{name} must be one of {listed} (a string), got {value!r}")
+    if value not in names:
+        raise ValueError(f"{name} must be one of {listed}, got {value!r}")
+    return value
+
+
 def check_ndim(array: np.ndarray, name: str, allowed: tuple[int, ...], meaning: str) -> None:
     """Raise ``ValueError`` unless ``array.ndim`` is one of ``allowed``."""
     if array.ndim not in allowed:
