@@ -300,12 +300,15 @@ def show_value_grids(
     between: Sequence[str] | None = None,
     outlines: Sequence[tuple[int, int, int, int] | None] | None = None,
     scale: float = 1.0,
+    shared_colours: bool = True,
 ) -> Figure:
     """Draw small 2-D arrays side by side as grids, each value written in its cell.
 
     Positive values are tinted red and negative ones blue, pale enough for
-    the numbers to stay readable. Used by ``02_convolution_by_hand`` to show
-    a patch, a kernel and their products; it computes nothing.
+    the numbers to stay readable. By default every panel uses one colour
+    scale, so equal colours mean equal numbers across panels. Used by
+    ``02_convolution_by_hand`` to show a patch, a kernel and their products;
+    it computes nothing.
 
     Parameters
     ----------
@@ -320,6 +323,11 @@ def show_value_grids(
         One entry per grid: a block of cells to outline in black, or None.
     scale : float, optional
         Size of each panel in multiples of :data:`PANEL_SIZE`.
+    shared_colours : bool, optional
+        True (the default): one colour scale for all panels, set by the
+        largest absolute value of any of them. False: each panel tinted on its
+        own scale, so the same colour can mean different numbers side by side;
+        say so in the titles.
 
     Returns
     -------
@@ -331,6 +339,8 @@ def show_value_grids(
     ValueError
         If a grid is not 2-D, or the numbers of titles, symbols or outlines
         do not match the number of grids.
+    TypeError
+        If ``shared_colours`` is not a bool.
 
     Examples
     --------
@@ -339,8 +349,12 @@ def show_value_grids(
     ['identity', 'a row']
     >>> sorted(text.get_text() for text in fig.axes[1].texts)
     ['-1', '1']
+    >>> [image.get_clim() for ax in fig.axes for image in ax.images]  # one shared colour scale
+    [(-2.0, 2.0), (-2.0, 2.0)]
     >>> plt.close(fig)
     """
+    if not isinstance(shared_colours, bool):
+        raise TypeError(f"shared_colours must be True or False, got {shared_colours!r}")
     arrays = [np.asarray(grid, dtype=np.float64) + 0.0 for grid in grids]  # + 0.0 turns -0.0 into 0.0
     titles = list(titles)
     if not arrays:
@@ -359,8 +373,9 @@ def show_value_grids(
 
     figsize = (scale * PANEL_SIZE[0] * len(arrays), scale * PANEL_SIZE[1])
     fig, axes = plt.subplots(1, len(arrays), figsize=figsize, squeeze=False)
+    shared_limit = 2 * max(max(np.abs(values).max() for values in arrays), 1.0)  # twice the largest: pale colours
     for ax, values, title, outline in zip(axes.flat, arrays, titles, outlines, strict=True):
-        limit = 2 * max(np.abs(values).max(), 1.0)  # twice the largest value: pale colours
+        limit = shared_limit if shared_colours else 2 * max(np.abs(values).max(), 1.0)
         ax.imshow(values, cmap="coolwarm", vmin=-limit, vmax=limit)
         rows, cols = values.shape
         ax.hlines(np.arange(rows + 1) - 0.5, -0.5, cols - 0.5, color="white", linewidth=1)

@@ -23,6 +23,7 @@ from skimage import data
 
 import helpers
 import helpers.exercises
+import helpers.fast
 from helpers.exercises import nb01, nb02
 from helpers.plotting import show_value_grids
 
@@ -151,6 +152,42 @@ def test_storing_into_a_uint8_array():
     assert isinstance(np.sum(np.array([2.0, -30.0])), np.float64)
 
 
+def test_01s_summary_python_numbers_raise_and_numpy_floats_are_stored_silently():
+    # 01's summary: a Python int or float that does not fit raises; a NumPy float is stored with no error
+    output = np.zeros(3, dtype=np.uint8)
+    for python_number in (-28, -28.0, 256, 300.0):
+        with pytest.raises(OverflowError, match="out of bounds for uint8"):
+            output[0] = python_number
+    output[1] = 2.9  # a Python fraction that fits after cutting off is stored, cut off
+    assert output[1] == 2
+    with np.errstate(all="raise"):  # no FloatingPointError: no warning for -28 or 300 either
+        output[2] = np.float64(-28.0)
+        output[2] = np.float32(300.0)
+
+
+def test_every_convolution_function_returns_float64_for_uint8_input():
+    # 01: "Every convolution function in the course returns float64"
+    image = np.arange(7 * 9, dtype=np.uint8).reshape(7, 9)
+    kernel = helpers.KERNELS["sobel_x"]
+    results = {
+        "correlate2d_loop": helpers.correlate2d_loop(image, kernel),
+        "convolve2d": helpers.convolve2d(image, kernel),
+        "depthwise_correlate2d": helpers.depthwise_correlate2d(
+            np.stack([image] * 2, axis=-1), np.stack([kernel] * 2, -1)[..., None]
+        ),
+        "transposed_correlate2d": helpers.transposed_correlate2d(image, kernel, stride=2),
+    }
+    for method in helpers.fast.METHODS:
+        if method == "compiled" and not helpers.fast.numba_available():
+            continue
+        if method == "separable":
+            results["correlate2d separable"] = helpers.correlate2d(image, helpers.KERNELS["box_blur"], method=method)
+            continue
+        results[f"correlate2d {method}"] = helpers.correlate2d(image, kernel, method=method)
+    for name, result in results.items():
+        assert result.dtype == np.float64, name
+
+
 @pytest.mark.skipif(not ON_X86_64, reason="out-of-range float casts are undefined; 01 states the x86-64 result")
 def test_on_x86_64_out_of_range_floats_wrap_without_a_warning():
     output = np.zeros(2, dtype=np.uint8)
@@ -223,6 +260,43 @@ def test_wikipedias_sobel_gx_is_the_course_sobel_x_turned():
     assert np.all(helpers.correlate2d(ramp, sobel_x, padding="valid") > 0)
 
 
+def _shift(array, down, right):
+    moved = np.zeros_like(array)
+    moved[down:, right:] = array[: array.shape[0] - down, : array.shape[1] - right]
+    return moved
+
+
+@pytest.mark.parametrize("name", ["sobel_x", "sharpen", "emboss", "unsharp_5x5", "motion_blur"])
+@pytest.mark.parametrize(("down", "right"), [(0, 1), (3, 0), (5, 7)])
+def test_shift_then_correlate_equals_correlate_then_shift_away_from_the_borders(name, down, right):
+    # 02's translation equivariance section, for kernels of every size in the gallery and other shifts
+    kernel = helpers.KERNELS[name]
+    reach_rows, reach_cols = kernel.shape[0] // 2, kernel.shape[1] // 2
+    image = np.random.default_rng(3).integers(0, 256, size=(23, 31)).astype(np.float64)
+    shift_first = helpers.correlate2d_loop(_shift(image, down, right), kernel)
+    correlate_first = _shift(helpers.correlate2d_loop(image, kernel), down, right)
+    inside = (
+        slice(down + reach_rows, image.shape[0] - reach_rows),
+        slice(right + reach_cols, image.shape[1] - reach_cols),
+    )
+    np.testing.assert_array_equal(shift_first[inside], correlate_first[inside])
+    assert not np.array_equal(shift_first, correlate_first)  # near the edges they differ on a random image
+
+
+def test_the_layer_sketch_in_02_matches_a_direct_sum_over_channels_with_bias_and_stride():
+    # 02's Conv2D box: sum over input channels, plus a bias, every second position; checked by a plain loop
+    rng = np.random.default_rng(4)
+    channels = rng.normal(size=(3, 7, 9))
+    kernels = rng.normal(size=(3, 3, 3))
+    bias, stride = 0.25, 2
+    summed = sum(helpers.correlate2d_loop(channels[c], kernels[c]) for c in range(3)) + bias
+    padded = np.pad(channels, ((0, 0), (1, 1), (1, 1)))
+    rows, cols = range(0, 7, stride), range(0, 9, stride)
+    direct = np.array([[np.sum(padded[:, i : i + 3, j : j + 3] * kernels) + bias for j in cols] for i in rows])
+    np.testing.assert_allclose(summed[::stride, ::stride], direct, rtol=0, atol=1e-12)
+    assert direct.shape == (4, 5)
+
+
 def test_a_box_blur_of_a_flat_image_darkens_its_border_as_exercise_6_answers():
     flat = helpers.correlate2d(np.full((6, 7), 100.0), helpers.KERNELS["box_blur"])  # zero padding
     np.testing.assert_allclose(flat[[0, 0, -1, -1], [0, -1, 0, -1]], 400 / 9)  # four of nine pixels real
@@ -244,6 +318,20 @@ def test_show_value_grids_writes_every_value_and_the_symbols():
         assert not fig.axes[0].axison
     finally:
         plt.close(fig)
+
+
+def test_show_value_grids_uses_one_colour_scale_unless_told_otherwise():
+    grids = [[[1, -2]], [[0, 8]]]
+    fig = show_value_grids(grids, ["a", "b"])
+    separate = show_value_grids(grids, ["a", "b"], shared_colours=False)
+    try:
+        assert [ax.images[0].get_clim() for ax in fig.axes] == [(-16.0, 16.0)] * 2  # the same number, the same colour
+        assert [ax.images[0].get_clim() for ax in separate.axes] == [(-4.0, 4.0), (-16.0, 16.0)]
+    finally:
+        plt.close(fig)
+        plt.close(separate)
+    with pytest.raises(TypeError, match="shared_colours"):
+        show_value_grids(grids, ["a", "b"], shared_colours="yes")
 
 
 @pytest.mark.parametrize(
