@@ -329,7 +329,9 @@ def pooling_windows(
                 raise AssertionError(f"pooling window {(i, j)} is not a rectangle within {window}: {cells}")
             r0, c0 = min(rows), min(cols)
             windows.append(Window((i, j), tuple(Tap(r - r0, c - c0, r, c) for r, c in cells)))
-    return Windows((height, width), window, (int(out_shape[0]), int(out_shape[1])), padding, step, (1, 1), tuple(windows))
+    return Windows(
+        (height, width), window, (int(out_shape[0]), int(out_shape[1])), padding, step, (1, 1), tuple(windows)
+    )
 
 
 def scatter_targets(
@@ -364,7 +366,7 @@ def scatter_targets(
             one_hot[y, x] = 1.0
             out = _probe_indices(transposed_correlate2d(one_hot, numbered, stride=s, dilation=d, padding=padding))
             out_shape = (int(out.shape[0]), int(out.shape[1]))
-            landed = sorted((int(out[r, c]), r, c) for r, c in zip(*np.nonzero(out), strict=True))
+            landed = sorted((int(out[r, c]), int(r), int(c)) for r, c in zip(*np.nonzero(out), strict=True))
             numbers = [n for n, _, _ in landed]
             if len(set(numbers)) != len(numbers) or not all(1 <= n <= kh * kw for n in numbers):
                 raise AssertionError(f"input {(y, x)}: each tap must land once, got {numbers}")
@@ -413,7 +415,9 @@ class _Canvas:
     ) -> None:
         """One cell with its top-left corner at (x, y); ``gid`` names it for the tests ('panel row col role')."""
         self.ax.add_patch(
-            Rectangle((x, y), 1, 1, facecolor=face, edgecolor=edge or PALETTE["edge"], linewidth=width, gid=gid, clip_on=False)
+            Rectangle(
+                (x, y), 1, 1, facecolor=face, edgecolor=edge or PALETTE["edge"], linewidth=width, gid=gid, clip_on=False
+            )
         )
         if text:
             self.ax.text(x + 0.5, y + 0.52, text, ha="center", va="center", fontsize=8, color=PALETTE["text"])
@@ -609,16 +613,16 @@ def loop_frames(image: np.ndarray, kernel: np.ndarray) -> list[Figure]:
                 shown[window.out] = running
             _draw_output(canvas, output.shape, x_out, 1, window.out, done, values=shown)
             canvas.label(x_out + out_w / 2, 0.85, "output")
-            canvas.label(
-                x_kernel - 0.75, 1 + kh / 2 + 0.35, "×", fontsize=14, va="center"
-            )  # window times kernel
+            canvas.label(x_kernel - 0.75, 1 + kh / 2 + 0.35, "×", fontsize=14, va="center")  # window times kernel
             canvas.label(x_products - 0.75, 1 + kh / 2 + 0.35, "=", fontsize=14, va="center")
             frames.append(canvas.fig)
         done.add(window.out)
     return frames
 
 
-def pooling_frames(image: np.ndarray, size: int | tuple[int, int], stride: int | tuple[int, int] | None = None) -> list[Figure]:
+def pooling_frames(
+    image: np.ndarray, size: int | tuple[int, int], stride: int | tuple[int, int] | None = None
+) -> list[Figure]:
     """Max pooling, one frame per output pixel: the window, its largest value, and the output so far."""
     image = np.asarray(image, dtype=np.float64)
     windows = pooling_windows(image.shape, size, stride=stride)
@@ -712,7 +716,7 @@ def scatter_frames(image: np.ndarray, kernel: np.ndarray, *, stride: int = 2) ->
     final = transposed_correlate2d(image, kernel, stride=stride)
     in_h, in_w = image.shape
     out_h, out_w = final.shape
-    kh, kw = kernel.shape
+    kw = kernel.shape[1]
     x_kernel, x_out = in_w + 1.5, in_w + kw + 3
     width, height = x_out + out_w, max(in_h, out_h) + 1
     legend = ["input", "kernel", "overlap"]
@@ -839,17 +843,14 @@ def _channel_example() -> tuple[np.ndarray, np.ndarray]:
 
 
 ANIMATIONS: dict[str, tuple[str, Callable[[], list[Figure]]]] = {
-    "loop_02": (
-        "02", lambda: loop_frames(X02, K02)
-    ),
+    "loop_02": ("02", lambda: loop_frames(X02, K02)),
     "padding_valid_05": ("05", lambda: sliding_window_frames(correlation_windows((5, 5), (3, 3), padding="valid"))),
     "padding_same_05": ("05", lambda: sliding_window_frames(correlation_windows((5, 5), (3, 3), padding="same"))),
     "padding_full_05": ("05", lambda: sliding_window_frames(correlation_windows((5, 5), (3, 3), padding="full"))),
-    "stride_2_05": (
-        "05", lambda: sliding_window_frames(correlation_windows((5, 5), (3, 3), padding="same", stride=2))
-    ),
+    "stride_2_05": ("05", lambda: sliding_window_frames(correlation_windows((5, 5), (3, 3), padding="same", stride=2))),
     "dilation_2_05": (
-        "05", lambda: sliding_window_frames(correlation_windows((7, 7), (3, 3), padding="valid", dilation=2))
+        "05",
+        lambda: sliding_window_frames(correlation_windows((7, 7), (3, 3), padding="valid", dilation=2)),
     ),
     "stride_2_dilation_2_05": (
         "05",

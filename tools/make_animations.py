@@ -21,6 +21,10 @@ ROOT = Path(__file__).resolve().parent.parent
 FOLDER = ROOT / "notebooks" / "animations"
 
 
+def _shown(path: Path) -> str:
+    return str(path.relative_to(ROOT)) if path.is_relative_to(ROOT) else str(path)
+
+
 def main(argv: list[str] | None = None) -> int:
     from helpers.animation import ANIMATIONS, render_animation
 
@@ -40,11 +44,11 @@ def main(argv: list[str] | None = None) -> int:
         if current == fresh:
             continue
         if args.check:
-            problems.append(f"{path.relative_to(ROOT)} is {'stale' if current else 'missing'}")
+            problems.append(f"{_shown(path)} is {'stale' if current else 'missing'}")
         else:
             FOLDER.mkdir(parents=True, exist_ok=True)
             path.write_bytes(fresh)
-            print(f"wrote {path.relative_to(ROOT)} ({len(fresh) / 1000:.0f} kB)")
+            print(f"wrote {_shown(path)} ({len(fresh) / 1000:.0f} kB)")
     for problem in problems:
         print(problem)
     if problems and args.check:
