@@ -789,6 +789,22 @@ def _pixels(fig: Figure) -> np.ndarray:
     return np.asarray(canvas.buffer_rgba())[..., :3].copy()
 
 
+def _pin_colours(entries: list[int]) -> list[int]:
+    """Set the palette entry nearest to each colour of :data:`PALETTE` (and white) to that exact colour.
+
+    Median cut averages the colours it groups, so white could come out as a
+    light gray; pinned, the background and every role keep their true colour.
+    """
+    table = np.array(entries, dtype=np.int64).reshape(-1, 3)
+    free = np.ones(len(table), dtype=bool)
+    for colour in ["#FFFFFF", *PALETTE.values()]:
+        rgb = np.round(np.array(matplotlib.colors.to_rgb(colour)) * 255).astype(np.int64)
+        distance = np.where(free, ((table - rgb) ** 2).sum(axis=1), np.iinfo(np.int64).max)
+        nearest = int(np.argmin(distance))
+        table[nearest], free[nearest] = rgb, False
+    return [int(v) for v in table.ravel()]
+
+
 def gif_bytes(frames: Sequence[Figure], *, colours: int = 48) -> bytes:
     """Render figures with Agg and join them into one looping GIF (a shared palette of ``colours``).
 
@@ -805,6 +821,7 @@ def gif_bytes(frames: Sequence[Figure], *, colours: int = 48) -> bytes:
         raise ValueError(f"every frame must have one size, got {sorted(shapes)}")
     stacked = Image.fromarray(np.concatenate(pixels, axis=0))
     palette = stacked.quantize(colors=colours, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE)
+    palette.putpalette(_pin_colours(palette.getpalette()[: 3 * colours]))
     images = [Image.fromarray(p).quantize(palette=palette, dither=Image.Dither.NONE) for p in pixels]
     durations = [FRAME_MS] * (len(images) - 1) + [LAST_FRAME_MS]
     buffer = io.BytesIO()
