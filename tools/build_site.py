@@ -40,11 +40,14 @@ def mathjax_folder() -> Path:
 
 
 def stage(staging: Path, root: Path = ROOT) -> None:
-    """Copy what the book is built from (config, table of contents, notebooks) into ``staging``."""
+    """Copy what the book is built from (config, table of contents, notebooks, animations) into ``staging``."""
     for name in ("_config.yml", "_toc.yml"):
         shutil.copy2(root / "book" / name, staging / name)
     for notebook in sorted((root / "notebooks").glob("[0-9][0-9]_*.ipynb")):
         shutil.copy2(notebook, staging / notebook.name)
+    animations = root / "notebooks" / "animations"  # GIFs the markdown shows (tools/make_animations.py)
+    if animations.is_dir():
+        shutil.copytree(animations, staging / "animations")
 
 
 def build(out: Path, *, root: Path = ROOT, quiet: bool = False) -> Path:
