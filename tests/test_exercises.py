@@ -18,6 +18,7 @@ from helpers.exercises import (
     UINT8_CLIPPED,
     UINT8_WRAPPED,
     Case,
+    Mistake,
     as_kernel,
     design_exercise,
     function_exercise,
@@ -135,7 +136,7 @@ CORRELATE = function_exercise(
     hints=["pad by one"],
     solution="def correlate(image, kernel): ...",
     mistakes={},
-    diagnoses=[KERNEL_TURNED, SHIFTED_BY_ONE, UINT8_WRAPPED, UINT8_CLIPPED, INPUT_UNCHANGED],
+    rules=[KERNEL_TURNED, SHIFTED_BY_ONE, UINT8_WRAPPED, UINT8_CLIPPED, INPUT_UNCHANGED],
 )
 
 
@@ -197,8 +198,7 @@ def test_value_exercises_never_reveal_the_answer(capsys):
         reference=(3, 5),
         hints=["n - m + 1"],
         solution="(3, 5)",
-        mistakes={},
-        diagnoses=[(lambda a: tuple(a) == (2, 4), "you dropped the + 1")],
+        mistakes={"forgot the + 1": Mistake((2, 4), "you dropped the + 1")},
     )
     assert not shape.check((2, 4))
     assert capsys.readouterr().out == "Not yet: you dropped the + 1\n"
