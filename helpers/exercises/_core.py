@@ -496,6 +496,8 @@ class Exercise:
         An entry is a :class:`Mistake` (the answer and what the check says when
         it meets it) or the bare wrong answer. For a value (not a function), a
         wrong answer equal to a Mistake's gets that Mistake's message.
+    cases : sequence of Case, optional
+        The inputs an implement exercise runs the learner's function on.
 
     Attributes
     ----------
@@ -530,6 +532,7 @@ class Exercise:
         hints: Sequence[str],
         solution: str,
         mistakes: dict[str, Any],
+        cases: Sequence[Case] = (),
     ) -> None:
         if kind not in ("predict", "implement", "design"):
             raise ValueError(f"kind must be 'predict', 'implement' or 'design', got {kind!r}")
@@ -541,6 +544,7 @@ class Exercise:
         self.reference = reference
         self.hints = list(hints)
         self.mistakes, self.messages = _split_mistakes(mistakes)
+        self.cases = list(cases)
         self._judge = judge
         self._solution = textwrap.dedent(solution).strip()
         self._hints_given = 0
@@ -770,6 +774,7 @@ def function_exercise(
         hints=hints,
         solution=solution,
         mistakes=mistakes,
+        cases=cases,
     )
 
 

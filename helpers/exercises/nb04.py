@@ -160,6 +160,7 @@ q2 = Exercise(
             return batch, weights
     """,
     mistakes=_LAYOUT_MISTAKES,
+    cases=_LAYOUT_CASES,
 )
 
 
