@@ -423,6 +423,26 @@ def test_a_tensorshape_like_answer_is_read_as_a_tuple(capsys):
     assert "expected 4 values, got 3" in capsys.readouterr().out
 
 
+def test_a_zero_dimensional_array_or_a_tensor_answers_a_number_or_a_tuple(capsys):
+    from helpers.exercises import nb04, nb06, nb08
+
+    class TensorLike:  # what NumPy can read, as tf.shape(y) or tf.size(k) is
+        def __init__(self, values):
+            self._values = np.asarray(values)
+
+        def __array__(self, dtype=None, copy=None):
+            return self._values if dtype is None else self._values.astype(dtype)
+
+    assert nb06.q3.check(np.array(123))
+    assert nb08.q4.check(TensorLike(1168))
+    assert nb04.q1.check(TensorLike([1, 14, 21, 1]))
+    capsys.readouterr()
+    assert not nb08.q4.check(np.array(1152))
+    assert "that is the kernel alone" in capsys.readouterr().out
+    assert not nb06.q3.check(np.array([123, 1]))
+    assert "expected a number, got ndarray" in capsys.readouterr().out
+
+
 def test_the_shape_tensorflow_returns_answers_04_q1(capsys):
     import importlib.util
 

@@ -217,23 +217,34 @@ def _is_whole_type(value: object) -> bool:
 
 
 def as_sequence(value: object) -> object:
-    """A shape-like answer as a list: a 1-D array, or an object with ``as_list()`` such as TensorFlow's ``TensorShape``.
+    """A shape-like or scalar-like answer in plain Python: a list or a number.
 
-    Anything else comes back unchanged.
+    A 1-D array, an object with ``as_list()`` such as TensorFlow's
+    ``TensorShape``, or one that NumPy can read as a 1-D array (a tensor)
+    becomes a list; a 0-d array becomes its number. Anything else comes back
+    unchanged.
 
-    >>> as_sequence(np.array([3, 5]))
-    [3, 5]
+    >>> as_sequence(np.array([3, 5])), as_sequence(np.array(7))
+    ([3, 5], 7)
     """
-    if isinstance(value, np.ndarray):
-        return value.tolist() if value.ndim == 1 else value
+    if isinstance(value, (str, bytes, dict, list, tuple, np.generic)) or value is None:
+        return value
     as_list = getattr(value, "as_list", None)
-    if callable(as_list) and not isinstance(value, (str, bytes, dict, list, tuple)):
+    if callable(as_list) and not isinstance(value, np.ndarray):
         try:
             listed = as_list()
         except Exception:  # a TensorShape of unknown rank, or something else that only looks like one
             return value
-        if isinstance(listed, list):
-            return listed
+        return listed if isinstance(listed, list) else value
+    if isinstance(value, np.ndarray) or hasattr(value, "__array__"):
+        try:
+            array = np.asarray(value)
+        except Exception:
+            return value
+        if array.ndim == 0 and array.dtype.kind in "biuf":
+            return array.item()
+        if array.ndim == 1 and array.dtype.kind in "biuf":
+            return array.tolist()
     return value
 
 
@@ -264,9 +275,9 @@ def same(got: object, expected: object) -> bool:
             return False
         return bool(np.allclose(array.astype(np.float64), expected, rtol=TOLERANCE, atol=TOLERANCE))
     if _is_number(expected):
-        return _same_number(got, expected)
+        return _same_number(as_sequence(got), expected)  # a 0-d array or tensor answers a number as well
     if isinstance(expected, (tuple, list)):
-        got = as_sequence(got)  # np.array([3, 5]) or a TensorShape answers (3, 5) as well
+        got = as_sequence(got)  # np.array([3, 5]), a tensor or a TensorShape answers (3, 5) as well
         if not isinstance(got, (tuple, list)) or len(got) != len(expected):
             return False
         return all(same(g, e) for g, e in zip(got, expected, strict=True))
@@ -335,7 +346,7 @@ def type_problem(got: object, expected: object) -> str | None:
         if array.shape != expected.shape:
             return f"the shape is {array.shape}, expected {expected.shape}"
         return None
-    if _is_number(expected) and not _is_number(got):
+    if _is_number(expected) and not _is_number(as_sequence(got)):
         return f"expected a number, got {_type_name(got)}"
     if isinstance(expected, (tuple, list)):
         got = as_sequence(got)
@@ -629,10 +640,10 @@ def value_exercise(
     def judge(answer: Any) -> str | None:
         if same(answer, reference):
             return None
-        answer = as_sequence(answer)
+        readable = as_sequence(answer)
         for test, message in rules:
             try:
-                if test(answer):
+                if test(readable):
                     return message
             except Exception:  # a rule that cannot read this answer does not apply
                 continue
