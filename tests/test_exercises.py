@@ -739,6 +739,12 @@ def test_right_answers_written_differently_pass(key, capsys):
         assert verdict, (key, answer, printed)
 
 
+def _correlate_valid(image, kernel):
+    from helpers.convolution import correlate2d
+
+    return correlate2d(image, kernel, padding="valid")
+
+
 def _int_output_valid(image, kernel):
     kh, kw = np.shape(kernel)
     output = np.zeros((image.shape[0] - kh + 1, image.shape[1] - kw + 1), dtype=int)
@@ -746,6 +752,23 @@ def _int_output_valid(image, kernel):
         for j in range(output.shape[1]):
             output[i, j] = np.sum(image[i : i + kh, j : j + kw] * kernel)
     return output
+
+
+def _fixed_padded_one_too_many(image, kernel):
+    kh, kw = np.shape(kernel)
+    padded = np.pad(np.asarray(image, dtype=float), ((kh // 2 + 1, kh // 2 + 1), (kw // 2 + 1, kw // 2 + 1)))
+    output = np.zeros(np.shape(image))
+    for i in range(output.shape[0]):
+        for j in range(output.shape[1]):
+            output[i, j] = np.sum(padded[i : i + kh, j : j + kw] * kernel)
+    return output
+
+
+def _same_padding_swapped_at_stride_1(n, k, stride=1, dilation=1):
+    from helpers.exercises.nb05 import reference_same_padding
+
+    before, after = reference_same_padding(n, k, stride, dilation)
+    return (after, before) if stride == 1 else (before, after)
 
 
 def _rounded_fixed(image, kernel):
@@ -773,6 +796,7 @@ OWN_WRONG_ANSWERS = [
     ("03.q2", (5, 1.0), "row and column are swapped"),
     ("03.q2", (2, 5), "only one of the two moved"),
     ("03.q3", _rounded_fixed, "lost their fractions"),
+    ("03.q3", _fixed_padded_one_too_many, "shifted by one pixel"),
     ("03.q3", lambda image, kernel: _fixed_by_scipy(image, kernel).astype(int), "lost their fractions"),
     ("03.q4", np.eye(3) - np.eye(3)[::-1], "positive and negative values"),
     ("04.q1", (1, 14.5, 21, 1), "is not it"),
@@ -783,20 +807,30 @@ OWN_WRONG_ANSWERS = [
     ("05.q1", (112.5, 56), "whole number of pixels"),
     ("05.q1", (109, 56), "109 is 'VALID' arithmetic"),
     ("05.q2", lambda n, k, stride=1, dilation=1: ((k - 1) // 2, k // 2), "on n=8, k=3, stride 2"),
+    ("05.q2", _same_padding_swapped_at_stride_1, "on n=7, an even kernel k=4, before and after are swapped"),
     ("05.q4", (1, 2, 3.0), "each dilation is an int"),
     ("06.q1", lambda batch: np.transpose(batch, (0, 2, 3, 1)).round(), "lost their fractions"),
     ("06.q1", lambda batch: np.transpose(batch, (0, 2, 1, 3)), "the shape is (2, 4, 3, 5)"),
     ("06.q3", 123.5, "is not it"),
     ("07.q1", 3774873601, "close, but rounded"),
     ("07.q1", 3.516, "looks like GiB"),
+    (
+        "07.q2",
+        lambda image, kh, kw: np.lib.stride_tricks.sliding_window_view(
+            np.pad(image.astype(float), kh // 2), (kh, kw)
+        ).reshape(-1, kh * kw),
+        "one number pads both axes alike",
+    ),
     ("07.q4", 540 * 540, "not k"),
     ("07.q4", 276676.5, "is not it"),
+    ("08.q1", lambda image, error: 2 * _correlate_valid(image, error) / image.size, "the right one times 0.4"),
     ("08.q2", 13.5, "is not it"),
     ("08.q3", np.outer([0.5, 1, 0.5], [0.5, 1, 0.5]) / 2, "not 1: scale your kernel"),
     ("08.q4", 144, "and there are 16 biases"),
     ("09.q1", 1020.5, "is not it"),
     ("09.q2", "Wrap", "write it exactly as 'wrap'"),
     ("09.q4", lambda values: np.clip(128 + np.asarray(values), 0, 255).astype(int), "asks for floats"),
+    ("09.q4", lambda values: np.clip(values + 128, 0, 255), "on a uint8 array, 128 + a uint8 array wrapped around"),
     ("09.q4", lambda values: np.clip(np.round(128 + np.asarray(values, float)), 0, 255), "lost their fractions"),
     ("09.q4", lambda values: np.clip(128 + np.asarray(values, float), 1, 255), "the values differ"),
 ]

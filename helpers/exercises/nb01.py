@@ -92,6 +92,7 @@ _NEGATIVE_CASES = [
         "a 2x3 uint8 image holding 0, 1, 128, 200, 254 and 255", (np.array([[0, 1, 128], [200, 254, 255]], np.uint8),)
     ),
     Case("a 3x2 uint8 image", (np.array([[10, 20], [30, 40], [50, 60]], np.uint8),)),
+    Case("a 1x1 uint8 image holding 37", (np.array([[37]], np.uint8),)),
 ]
 
 

@@ -89,6 +89,12 @@ def _total(n: int, k: int, stride: int, dilation: int) -> int:
     return sum(reference_same_padding(n, k, stride, dilation))
 
 
+def _swapped(got, expected, case, reference):
+    if tuple(got) == tuple(expected)[::-1]:
+        return "before and after are swapped: TensorFlow puts the odd pixel after the image (bottom, right)"
+    return None
+
+
 def _not_whole(got, expected, case, reference):
     if any(isinstance(value, float) and not value.is_integer() for value in got):
         return "padding comes in whole pixels: before = total // 2, and after = total - before takes the odd one"
@@ -142,9 +148,9 @@ q2 = function_exercise(
             return (total // 2, total - total // 2)
     """,
     mistakes={
-        "odd pixel before the image": Mistake(
-            lambda n, k, s=1, d=1: (_total(n, k, s, d) - _total(n, k, s, d) // 2, _total(n, k, s, d) // 2),
-            "before and after are swapped: TensorFlow puts the odd pixel after the image (bottom, right)",
+        "odd pixel before the image": lambda n, k, s=1, d=1: (
+            _total(n, k, s, d) - _total(n, k, s, d) // 2,
+            _total(n, k, s, d) // 2,
         ),
         "stride ignored": Mistake(
             lambda n, k, s=1, d=1: reference_same_padding(n, k, 1, d),
@@ -167,7 +173,7 @@ q2 = function_exercise(
         ),
         "halves as floats": lambda n, k, s=1, d=1: (_total(n, k, s, d) / 2, _total(n, k, s, d) / 2),
     },
-    rules=[_not_whole, _negative],
+    rules=[_swapped, _not_whole, _negative],
 )
 
 
