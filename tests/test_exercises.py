@@ -373,6 +373,10 @@ def test_every_public_array_of_an_exercise_module_is_read_only():
         for attribute, value in vars(module).items():
             if isinstance(value, np.ndarray) and not attribute.startswith("_"):
                 assert not value.flags.writeable, f"nb{name}.{attribute} can be changed in place"
+    for key, exercise in ALL.items():
+        reference = exercise.reference
+        for part in reference if isinstance(reference, tuple) else (reference,):
+            assert not (isinstance(part, np.ndarray) and part.flags.writeable), f"{key}'s reference can be changed"
     named = {(module, attribute) for module, attribute, _ in ARRAYS_NAMED_BY_QUESTIONS}
     assert ("nb04", "K") in named and ("nb06", "BT709_WEIGHTS") in named
 

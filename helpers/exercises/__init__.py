@@ -15,8 +15,11 @@ In a notebook::
 
 ``check`` prints one verdict and returns whether the answer is right (a
 :class:`Verdict`, a bool that the notebook does not display a second time).
-An answer still holding ``...`` is "not attempted yet", never a failure. The
-machinery is in ``_core.py``, short enough to read.
+An answer still holding ``...`` is "not attempted yet", never a failure; a
+function that runs past :data:`TIME_LIMIT` seconds is stopped and the verdict
+says so. Each wrong answer an exercise knows is stated once, as a
+:class:`Mistake` with the sentence its check prints. The machinery is in
+``_core.py``.
 
 >>> from helpers.exercises import all_exercises
 >>> all(key == exercise.key for key, exercise in all_exercises().items())

@@ -552,6 +552,9 @@ class Exercise:
         self.key = key
         self.question = question
         self.kind = kind
+        for part in reference if isinstance(reference, tuple) else (reference,):
+            if isinstance(part, np.ndarray):
+                part.setflags(write=False)  # the judge compares with it: nobody may change it in place
         self.reference = reference
         self.hints = list(hints)
         self.mistakes, self.messages = _split_mistakes(mistakes)
