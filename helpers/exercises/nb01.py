@@ -157,6 +157,7 @@ q4 = function_exercise(
             (np.array([[0.5, 2.25, 1.0], [2.75, 0.0, 1.5]]),),
         ),
     ],
+    dtype=("iu", "a position is two ints (image[row, column] refuses floats): int(row), int(col)"),
     hints=[
         "np.argmax(image) gives the position in the flattened image, counted row by row.",
         "np.unravel_index(flat_index, image.shape) turns it into (row, column).",

@@ -209,13 +209,16 @@ _KERNEL_3X3 = np.array([[0.0, 1.0, 0.0], [0.0, 0.0, 0.0], [0.5, 0.0, 2.0]])
 
 q3 = function_exercise(
     "02.q3",
-    question="Write correlate_valid(image, kernel): the double loop without padding, returning the smaller output.",
+    question=(
+        "Write correlate_valid(image, kernel): the double loop without padding, returning the smaller float64 output."
+    ),
     reference=correlate_valid,
     cases=[
         Case("a 4x6 uint8 image and a 2x3 kernel with negative weights", (_IMAGE_4X6, _KERNEL_2X3)),
         Case("a 5x4 float image and a 3x3 kernel that is not symmetric, with a weight 0.5", (_IMAGE_5X4, _KERNEL_3X3)),
         Case("a 3x3 image and a 3x3 kernel (one output value)", (np.arange(9.0).reshape(3, 3), _KERNEL_3X3)),
     ],
+    dtype=("f", "the question asks for a float64 output: np.zeros((rows, cols)) makes one"),
     hints=[
         "The output has image.shape[0] - kh + 1 rows and image.shape[1] - kw + 1 columns; no np.pad.",
         "output[i, j] = np.sum(image[i:i + kh, j:j + kw] * kernel), with a float64 output array.",
