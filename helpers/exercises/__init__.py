@@ -15,8 +15,11 @@ In a notebook::
 
 ``check`` prints one verdict and returns whether the answer is right (a
 :class:`Verdict`, a bool that the notebook does not display a second time).
-An answer still holding ``...`` is "not attempted yet", never a failure. The
-machinery is in ``_core.py``, short enough to read.
+An answer still holding ``...`` is "not attempted yet", never a failure; a
+function that runs past :data:`TIME_LIMIT` seconds is stopped and the verdict
+says so. Each wrong answer an exercise knows is stated once, as a
+:class:`Mistake` with the sentence its check prints. The machinery is in
+``_core.py``.
 
 >>> from helpers.exercises import all_exercises
 >>> all(key == exercise.key for key, exercise in all_exercises().items())
@@ -30,38 +33,46 @@ import pkgutil
 import re
 
 from helpers.exercises._core import (
+    FRACTIONS_LOST,
     INPUT_UNCHANGED,
     KERNEL_TURNED,
     NOT_ATTEMPTED,
     SHIFTED_BY_ONE,
+    TIME_LIMIT,
     UINT8_CLIPPED,
     UINT8_WRAPPED,
     AnswerProblem,
     Case,
     Exercise,
+    Mistake,
     Verdict,
     as_kernel,
     call_learner,
     design_exercise,
+    frozen,
     function_exercise,
     value_exercise,
 )
 
 __all__ = [
+    "FRACTIONS_LOST",
     "INPUT_UNCHANGED",
     "KERNEL_TURNED",
     "NOT_ATTEMPTED",
     "SHIFTED_BY_ONE",
+    "TIME_LIMIT",
     "UINT8_CLIPPED",
     "UINT8_WRAPPED",
     "AnswerProblem",
     "Case",
     "Exercise",
+    "Mistake",
     "Verdict",
     "all_exercises",
     "as_kernel",
     "call_learner",
     "design_exercise",
+    "frozen",
     "function_exercise",
     "value_exercise",
 ]

@@ -12,43 +12,66 @@ make the usual kinds:
   have a stated effect; the judge tests that effect.
 
 Every exercise also lists ``mistakes``: wrong answers of the common kind that
-its check must reject. ``tests/test_exercises.py`` runs them all, so a checker
-that lets a wrong answer through is caught.
+its check must reject, each stated once, with the sentence the check says when
+it meets that answer (a :class:`Mistake`), or bare when the exercise's rules
+explain it. ``tests/test_exercises.py`` runs them all, so a checker that lets
+a wrong answer through, or names it wrongly, is caught.
+
+The learner's code runs under a time limit (:data:`TIME_LIMIT` seconds for one
+``check``), so an answer that never returns is stopped with a message instead
+of hanging the notebook.
 """
 
 from __future__ import annotations
 
 import ast
+import contextlib
 import inspect
 import numbers
+import signal
 import textwrap
-from collections.abc import Callable, Sequence
+import threading
+import time
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
 __all__ = [
+    "FRACTIONS_LOST",
     "INPUT_UNCHANGED",
     "KERNEL_TURNED",
     "NOT_ATTEMPTED",
     "SHIFTED_BY_ONE",
+    "TIME_LIMIT",
     "UINT8_CLIPPED",
     "UINT8_WRAPPED",
     "AnswerProblem",
     "Case",
     "Exercise",
+    "Mistake",
     "Verdict",
+    "as_kernel",
+    "as_sequence",
+    "call_learner",
     "design_exercise",
+    "frozen",
     "function_exercise",
+    "plain",
+    "same",
+    "show",
     "value_exercise",
 ]
 
 #: What a check prints while the learner's cell still holds the stub.
 NOT_ATTEMPTED = "Not attempted yet: replace the ... in the cell above with your answer, then run the cell again."
 
-#: Absolute and relative tolerance when comparing numbers.
+#: Absolute and relative tolerance when comparing numbers that are not whole (whole numbers must match exactly).
 TOLERANCE = 1e-6
+
+#: Seconds the learner's code may run during one ``check`` before it is stopped.
+TIME_LIMIT = 5.0
 
 
 class Verdict(int):
@@ -73,20 +96,103 @@ class AnswerProblem(Exception):
     """Raised by a judge to say what is wrong with an answer; the message is shown as is."""
 
 
+class TimeLimitReached(BaseException):
+    """Raised inside the learner's code when it has run past :data:`TIME_LIMIT`.
+
+    A ``BaseException``, so that an ``except Exception`` in the learner's own
+    loop cannot swallow it.
+    """
+
+
 class LearnerError(Exception):
-    """The learner's own code raised; ``error`` is what it raised."""
+    """The learner's own code raised, or ran out of time; ``error`` is what stopped it."""
 
     def __init__(self, error: BaseException) -> None:
         super().__init__(str(error))
         self.error = error
 
+    def describe(self) -> str:
+        """What happened, in words: the error the code raised, or that it was stopped."""
+        if isinstance(self.error, TimeLimitReached):
+            return (
+                f"your code was still running after {TIME_LIMIT:g} seconds, so the check stopped it: "
+                "does a loop never end (a while loop whose condition never changes)?"
+            )
+        return f"your code raised {type(self.error).__name__}: {self.error}"
+
+
+_deadline: float | None = None  # when the learner's time in the current check runs out (time.monotonic())
+
+
+@contextlib.contextmanager
+def _one_check() -> Iterator[None]:
+    """Give the learner's code :data:`TIME_LIMIT` seconds in all for the calls inside (nested checks share it)."""
+    global _deadline
+    if _deadline is not None:
+        yield
+        return
+    _deadline = time.monotonic() + TIME_LIMIT
+    try:
+        yield
+    finally:
+        _deadline = None
+
+
+def _stop(signum: int, frame: object) -> None:
+    raise TimeLimitReached()
+
+
+@contextlib.contextmanager
+def _time_limit() -> Iterator[None]:
+    """Stop the code inside when the current check's time is up (SIGALRM: main thread, not Windows)."""
+    seconds = TIME_LIMIT if _deadline is None else _deadline - time.monotonic()
+    if seconds <= 0:
+        raise TimeLimitReached()
+    if not hasattr(signal, "setitimer") or threading.current_thread() is not threading.main_thread():
+        yield  # no timer here: the code runs as long as it runs
+        return
+    previous_handler = signal.signal(signal.SIGALRM, _stop)
+    started = time.monotonic()
+    previous_delay, previous_interval = signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous_handler)
+        if previous_delay > 0:  # someone else's timer was running: give it back what is left of it
+            left = max(previous_delay - (time.monotonic() - started), 1e-3)
+            signal.setitimer(signal.ITIMER_REAL, left, previous_interval)
+
 
 def call_learner(function: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
-    """Call the learner's function; anything it raises comes back as :class:`LearnerError`."""
+    """Call the learner's function under the time limit; whatever stops it comes back as :class:`LearnerError`."""
     try:
-        return function(*args, **kwargs)
-    except Exception as error:
+        with _time_limit():
+            return function(*args, **kwargs)
+    except (Exception, TimeLimitReached) as error:
         raise LearnerError(error) from None
+
+
+@dataclass(frozen=True)
+class Mistake:
+    """A wrong answer of the common kind, and what the check says when it meets it.
+
+    ``answer`` is the wrong answer: a value, or for an implement exercise a
+    wrong function. ``message`` is the sentence shown when the learner's answer
+    is that one (for a function: gives the same results on every case; the
+    message may then be a function of the case shown, to quote its numbers);
+    ``None`` leaves the explanation to the exercise's rules.
+    """
+
+    answer: Any
+    message: str | Callable[[Case], str] | None = None
+
+
+def _split_mistakes(mistakes: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The wrong answers by name, and their messages by name, from entries that are a :class:`Mistake` or bare."""
+    answers = {name: m.answer if isinstance(m, Mistake) else m for name, m in mistakes.items()}
+    messages = {name: m.message if isinstance(m, Mistake) else None for name, m in mistakes.items()}
+    return answers, messages
 
 
 @dataclass(frozen=True)
@@ -106,8 +212,58 @@ def _is_number(value: object) -> bool:
     return isinstance(value, (numbers.Real, np.integer, np.floating)) and not isinstance(value, (bool, np.bool_))
 
 
+def _is_whole_type(value: object) -> bool:
+    return isinstance(value, (numbers.Integral, np.integer)) and not isinstance(value, (bool, np.bool_))
+
+
+def as_sequence(value: object) -> object:
+    """A shape-like or scalar-like answer in plain Python: a list or a number.
+
+    A 1-D array, an object with ``as_list()`` such as TensorFlow's
+    ``TensorShape``, or one that NumPy can read as a 1-D array (a tensor)
+    becomes a list; a 0-d array becomes its number. Anything else comes back
+    unchanged.
+
+    >>> as_sequence(np.array([3, 5])), as_sequence(np.array(7))
+    ([3, 5], 7)
+    """
+    if isinstance(value, (str, bytes, dict, list, tuple, np.generic)) or value is None:
+        return value
+    as_list = getattr(value, "as_list", None)
+    if callable(as_list) and not isinstance(value, np.ndarray):
+        try:
+            listed = as_list()
+        except Exception:  # a TensorShape of unknown rank, or something else that only looks like one
+            return value
+        return listed if isinstance(listed, list) else value
+    if isinstance(value, np.ndarray) or hasattr(value, "__array__"):
+        try:
+            array = np.asarray(value)
+        except Exception:
+            return value
+        if array.ndim == 0 and array.dtype.kind in "biuf":
+            return array.item()
+        if array.ndim == 1 and array.dtype.kind in "biuf":
+            return array.tolist()
+    return value
+
+
+def _same_number(got: object, expected: object) -> bool:
+    if not _is_number(got):
+        return False
+    if _is_whole_type(expected):  # counts (pixels, bytes, weights) must be exact: 1e-6 of 3.8e9 bytes is kilobytes
+        if _is_whole_type(got):
+            return int(got) == int(expected)
+        return bool(np.isfinite(float(got))) and float(got).is_integer() and int(float(got)) == int(expected)
+    return bool(np.isclose(float(got), float(expected), rtol=TOLERANCE, atol=TOLERANCE))
+
+
 def same(got: object, expected: object) -> bool:
-    """Whether ``got`` equals ``expected``: arrays by shape and values, numbers within tolerance."""
+    """Whether ``got`` equals ``expected``: arrays by shape and values, numbers within tolerance, whole numbers exactly.
+
+    >>> same([3, 5.0], (3, 5)), same(3774873600.0, 3774873600), same(3774873601, 3774873600)
+    (True, True, False)
+    """
     if isinstance(expected, np.ndarray):
         if got is None or isinstance(got, (str, bytes)):
             return False
@@ -119,10 +275,9 @@ def same(got: object, expected: object) -> bool:
             return False
         return bool(np.allclose(array.astype(np.float64), expected, rtol=TOLERANCE, atol=TOLERANCE))
     if _is_number(expected):
-        return _is_number(got) and bool(np.isclose(float(got), float(expected), rtol=TOLERANCE, atol=TOLERANCE))
+        return _same_number(as_sequence(got), expected)  # a 0-d array or tensor answers a number as well
     if isinstance(expected, (tuple, list)):
-        if isinstance(got, np.ndarray) and got.ndim == 1:  # np.array([3, 5]) answers (3, 5) as well
-            got = got.tolist()
+        got = as_sequence(got)  # np.array([3, 5]), a tensor or a TensorShape answers (3, 5) as well
         if not isinstance(got, (tuple, list)) or len(got) != len(expected):
             return False
         return all(same(g, e) for g, e in zip(got, expected, strict=True))
@@ -134,14 +289,29 @@ def same(got: object, expected: object) -> bool:
         return False
 
 
+def plain(value: object) -> object:
+    """NumPy scalars inside tuples and lists as Python numbers, so that they print as ``4``, not ``np.int64(4)``.
+
+    >>> plain((np.int64(4), [np.float64(0.5)]))
+    (4, [0.5])
+    """
+    if isinstance(value, np.generic):
+        return value.item()
+    if isinstance(value, tuple):
+        return tuple(plain(v) for v in value)
+    if isinstance(value, list):
+        return [plain(v) for v in value]
+    return value
+
+
 def show(value: object, limit: int = 8) -> str:
-    """A short text picture of a value: small arrays in full, large ones by shape."""
+    """A short text picture of a value: small arrays in full, large ones by shape, numbers plain."""
     if isinstance(value, np.ndarray):
         if value.ndim <= 2 and max(value.shape, default=0) <= limit:
             body = np.array2string(value, precision=3, suppress_small=True, separator=", ")
             return body if value.ndim < 2 else "\n" + textwrap.indent(body, "    ")
         return f"an array of shape {value.shape} and dtype {value.dtype}"
-    text = repr(value)
+    text = repr(plain(value))
     return text if len(text) <= 200 else text[:197] + "..."
 
 
@@ -176,11 +346,10 @@ def type_problem(got: object, expected: object) -> str | None:
         if array.shape != expected.shape:
             return f"the shape is {array.shape}, expected {expected.shape}"
         return None
-    if _is_number(expected) and not _is_number(got):
+    if _is_number(expected) and not _is_number(as_sequence(got)):
         return f"expected a number, got {_type_name(got)}"
     if isinstance(expected, (tuple, list)):
-        if isinstance(got, np.ndarray) and got.ndim == 1:
-            got = got.tolist()
+        got = as_sequence(got)
         if not isinstance(got, (tuple, list)):
             return f"expected {describe_kind(expected)}, got {_type_name(got)}"
         if len(got) != len(expected):
@@ -189,11 +358,12 @@ def type_problem(got: object, expected: object) -> str | None:
 
 
 # --------------------------------------------------------------------------
-# Named mistakes for function exercises. Each takes (got, expected, case,
-# reference) and returns a sentence when the learner's output is explained by
-# that mistake, else None.
+# Rules for function exercises: each names a *kind* of wrong output (not one
+# wrong function, which is a Mistake). A rule takes (got, expected, case,
+# reference) for the first case the answer gets wrong and returns a sentence
+# when the learner's output there is explained by it, else None.
 
-Diagnosis = Callable[[np.ndarray, np.ndarray, Case, Callable[..., Any]], str | None]
+Rule = Callable[[Any, Any, Case, Callable[..., Any]], str | None]
 
 
 def _as_float(value: object) -> np.ndarray | None:
@@ -259,6 +429,21 @@ def UINT8_CLIPPED(got, expected, case, reference):
     return None
 
 
+def FRACTIONS_LOST(got, expected, case, reference):
+    """The values are the expected ones without their fractions: an integer output array."""
+    values, wanted = _as_float(got), np.asarray(expected, dtype=np.float64)
+    if values is None or values.shape != wanted.shape or wanted.dtype.kind != "f":
+        return None
+    if np.allclose(wanted, np.round(wanted)) or np.allclose(values, wanted, rtol=TOLERANCE, atol=TOLERANCE):
+        return None
+    if any(np.array_equal(values, cut(wanted)) for cut in (np.trunc, np.floor, np.round)):
+        return (
+            "your values lost their fractions: something made them whole numbers (an integer output array, as "
+            "np.zeros_like of an integer image or dtype=int makes, .astype(int), or rounding); keep them float64"
+        )
+    return None
+
+
 def INPUT_UNCHANGED(got, expected, case, reference):
     """The function handed back its first argument."""
     if not case.args:
@@ -319,13 +504,28 @@ class Exercise:
         The reference answer as code or text, printed by :meth:`solution`.
     mistakes : dict
         Wrong answers of the common kind, by name; the check must reject each.
+        An entry is a :class:`Mistake` (the answer and what the check says when
+        it meets it) or the bare wrong answer. For a value (not a function), a
+        wrong answer equal to a Mistake's gets that Mistake's message.
+    cases : sequence of Case, optional
+        The inputs an implement exercise runs the learner's function on.
+
+    Attributes
+    ----------
+    mistakes : dict
+        The wrong answers by name.
+    messages : dict
+        What the check says for each, by name (``None``: the judge's own words).
 
     Examples
     --------
-    >>> q = value_exercise("00.q1", question="2 + 2?", reference=4, hints=["Count."],
-    ...                    solution="answer = 4", mistakes={"three": 3, "five": 5, "text": "4"})
+    >>> q = value_exercise("00.q1", question="2 + 2?", reference=4, hints=["Count."], solution="answer = 4",
+    ...                    mistakes={"three": Mistake(3, "one short"), "five": 5, "text": "4"})
     >>> q.check(...)
     Not attempted yet: replace the ... in the cell above with your answer, then run the cell again.
+    False
+    >>> q.check(3)
+    Not yet: one short
     False
     >>> q.check(4)
     Correct.
@@ -343,6 +543,7 @@ class Exercise:
         hints: Sequence[str],
         solution: str,
         mistakes: dict[str, Any],
+        cases: Sequence[Case] = (),
     ) -> None:
         if kind not in ("predict", "implement", "design"):
             raise ValueError(f"kind must be 'predict', 'implement' or 'design', got {kind!r}")
@@ -351,9 +552,13 @@ class Exercise:
         self.key = key
         self.question = question
         self.kind = kind
+        for part in reference if isinstance(reference, tuple) else (reference,):
+            if isinstance(part, np.ndarray):
+                part.setflags(write=False)  # the judge compares with it: nobody may change it in place
         self.reference = reference
         self.hints = list(hints)
-        self.mistakes = dict(mistakes)
+        self.mistakes, self.messages = _split_mistakes(mistakes)
+        self.cases = list(cases)
         self._judge = judge
         self._solution = textwrap.dedent(solution).strip()
         self._hints_given = 0
@@ -365,12 +570,28 @@ class Exercise:
         """``None`` if ``answer`` is right, else what is wrong (never raises for a learner's answer)."""
         if is_stub(answer):
             return NOT_ATTEMPTED
-        try:
-            return self._judge(answer)
-        except AnswerProblem as problem:
-            return str(problem)
-        except LearnerError as failure:
-            return f"your code raised {type(failure.error).__name__}: {failure.error}"
+        with _one_check():
+            try:
+                problem = self._judge(answer)
+            except AnswerProblem as problem_raised:
+                problem = str(problem_raised)
+            except LearnerError as failure:
+                return failure.describe()
+        if problem is None or callable(answer):
+            return problem
+        return self._named(answer) or problem
+
+    def _named(self, answer: Any) -> str | None:
+        """The message of the listed mistake that ``answer`` (a value) equals, if any."""
+        for name, message in self.messages.items():
+            if message is None:
+                continue
+            try:
+                if same(answer, self.mistakes[name]):
+                    return message
+            except Exception:  # an answer that cannot even be compared is not this mistake
+                continue
+        return None
 
     def check(self, answer: Any) -> Verdict:
         """Print a one-line verdict on ``answer`` (and the failing case, if any); return whether it is right.
@@ -408,22 +629,26 @@ def value_exercise(
     hints: Sequence[str],
     solution: str,
     mistakes: dict[str, Any],
-    diagnoses: Sequence[tuple[Callable[[Any], bool], str]] = (),
+    rules: Sequence[tuple[Callable[[Any], bool], str]] = (),
 ) -> Exercise:
     """An exercise whose answer is a value, compared with ``reference``.
 
-    ``diagnoses`` pairs a test of the answer with the sentence shown when it
-    holds, for wrong answers worth naming. The expected value is never shown.
+    A wrong answer equal to one of ``mistakes`` gets that :class:`Mistake`'s
+    message. ``rules`` pair a test of the answer with the sentence shown when
+    it holds, for kinds of wrong answer (not one answer: that is a Mistake);
+    the answer reaches a test as a list when it is a 1-D array or a
+    ``TensorShape``. The expected value is never shown.
     """
 
     def judge(answer: Any) -> str | None:
         if same(answer, reference):
             return None
-        for test, message in diagnoses:
+        readable = as_sequence(answer)
+        for test, message in rules:
             try:
-                if test(answer):
+                if test(readable):
                     return message
-            except Exception:  # a diagnosis that cannot read this answer does not apply
+            except Exception:  # a rule that cannot read this answer does not apply
                 continue
         return type_problem(answer, reference) or f"{show(answer)} is not it; try again, or ask for a hint()"
 
@@ -439,6 +664,42 @@ def value_exercise(
     )
 
 
+def _dtype_fits(held: np.dtype, wanted: str) -> bool:
+    """Whether ``held`` is the dtype named ``wanted``, or of one of the kinds whose letters ``wanted`` lists."""
+    if set(wanted) <= set("biufc"):
+        return held.kind in wanted
+    return held == np.dtype(wanted)
+
+
+@dataclass
+class _Outcome:
+    """What one call of a function gave: a value, or the :class:`LearnerError` that stopped it."""
+
+    value: Any = None
+    failure: LearnerError | None = None
+
+
+def _run_case(function: Callable[..., Any], case: Case, *, timed: bool = True) -> _Outcome:
+    """Run ``function`` on a copy of the case: the learner's under the time limit, a listed mistake without."""
+    try:
+        if timed:
+            return _Outcome(value=call_learner(function, *_copies(case.args), **case.kwargs))
+        return _Outcome(value=function(*_copies(case.args), **case.kwargs))
+    except LearnerError as failure:
+        return _Outcome(failure=failure)
+    except Exception as error:
+        return _Outcome(failure=LearnerError(error))
+
+
+def _same_outcome(mine: _Outcome, theirs: _Outcome) -> bool:
+    if mine.failure or theirs.failure:
+        return bool(mine.failure and theirs.failure) and not isinstance(mine.failure.error, TimeLimitReached)
+    try:
+        return same(mine.value, theirs.value)
+    except Exception:
+        return False
+
+
 def function_exercise(
     key: str,
     *,
@@ -447,48 +708,76 @@ def function_exercise(
     cases: Sequence[Case],
     hints: Sequence[str],
     solution: str,
-    mistakes: dict[str, Callable[..., Any]],
-    diagnoses: Sequence[Diagnosis] = (),
+    mistakes: dict[str, Any],
+    rules: Sequence[Rule] = (),
+    dtype: tuple[str, str] | None = None,
 ) -> Exercise:
     """An exercise whose answer is a function, run on every case beside ``reference``.
 
     On the first case where the two differ, the verdict shows the case, the
-    expected value and the learner's, and names the mistake when one of
-    ``diagnoses`` recognises it.
+    expected value and the learner's, and names the mistake: a
+    :class:`Mistake` whose function gives the learner's results on *every*
+    case (so a formula is never named after one case where it happens to agree
+    with another), else the first of ``rules`` that explains that case.
+
+    ``dtype`` is ``(wanted, why)`` when the question names the result's type:
+    ``wanted`` a dtype's name (``"uint8"``) or the letters of the kinds allowed
+    (``"f"``: any float; ``"iu"``: any integer). Right values of another dtype
+    are still wrong, and ``why`` says what to do.
     """
     if not cases:
         raise ValueError(f"{key}: give at least one case")
+    answers, messages = _split_mistakes(mistakes)
+    named_functions = {name: answers[name] for name, message in messages.items() if message}
+    mistake_outcomes: dict[str, list[_Outcome]] = {}  # filled on first use: the mistakes' results on every case
+
+    def mistake_named(outcomes: list[_Outcome], case: Case) -> str | None:
+        for name, wrong in named_functions.items():
+            if name not in mistake_outcomes:
+                mistake_outcomes[name] = [_run_case(wrong, each, timed=False) for each in cases]
+            if all(_same_outcome(mine, theirs) for mine, theirs in zip(outcomes, mistake_outcomes[name], strict=True)):
+                message = messages[name]
+                return message(case) if callable(message) else message
+        return None
 
     def judge(answer: Any) -> str | None:
         if not callable(answer):
             return f"expected a function (def ...), got {_type_name(answer)}"
+        outcomes = []
         for case in cases:
+            outcome = _run_case(answer, case)
+            outcomes.append(outcome)
             expected = reference(*case.args, **case.kwargs)
-            head = f"on {case.description}, "
-            try:
-                got = call_learner(answer, *_copies(case.args), **case.kwargs)
-            except LearnerError as failure:
-                error = failure.error
-                return f"{head}your code raised {type(error).__name__}: {error}\n  input: " + ", ".join(
-                    show(arg) for arg in case.args
-                )
-            if same(got, expected):
+            if outcome.failure is None and same(outcome.value, expected):
+                held = np.asarray(outcome.value).dtype
+                if dtype is not None and not _dtype_fits(held, dtype[0]):
+                    return f"on {case.description}, the values are right, but the result is {held}: {dtype[1]}"
                 continue
-            if got is None:
-                return head + "your function returned None: did you forget the return line?"
-            problem = type_problem(got, expected)
-            named = None
-            if problem is None or problem.startswith("the shape"):
-                for diagnosis in diagnoses:
-                    named = diagnosis(got, expected, case, reference)
-                    if named:
-                        break
-            lines = [head + (named or problem or "the values differ")]
-            lines.append("  input: " + ", ".join(show(arg) for arg in case.args))
-            lines.append(f"  expected: {show(expected)}")
-            lines.append(f"  yours: {show(np.asarray(got) if isinstance(expected, np.ndarray) else got)}")
-            return "\n".join(lines)
+            return explain(answer, len(outcomes) - 1, expected, outcomes)
         return None
+
+    def explain(answer: Callable[..., Any], index: int, expected: Any, outcomes: list[_Outcome]) -> str:
+        case = cases[index]
+        head = f"on {case.description}, "
+        inputs = "  input: " + ", ".join(show(arg) for arg in case.args)
+        got, failure = outcomes[index].value, outcomes[index].failure
+        if failure is None and got is None:
+            return head + "your function returned None: did you forget the return line?"
+        for later in cases[index + 1 :]:  # a mistake is named only if it gives the answer's results on every case
+            outcomes.append(_run_case(answer, later))
+        named = mistake_named(outcomes, case)
+        if failure is not None:
+            return f"{head}{named or failure.describe()}\n{inputs}"
+        problem = type_problem(got, expected)
+        if named is None and (problem is None or problem.startswith("the shape")):
+            for rule in rules:
+                named = rule(got, expected, case, reference)
+                if named:
+                    break
+        lines = [head + (named or problem or "the values differ"), inputs]
+        lines.append(f"  expected: {show(expected)}")
+        lines.append(f"  yours: {show(np.asarray(got) if isinstance(expected, np.ndarray) else got)}")
+        return "\n".join(lines)
 
     return Exercise(
         key,
@@ -499,6 +788,7 @@ def function_exercise(
         hints=hints,
         solution=solution,
         mistakes=mistakes,
+        cases=cases,
     )
 
 
@@ -515,7 +805,9 @@ def design_exercise(
     """An exercise whose answer must have a property that ``judge`` tests (for example a kernel's effect).
 
     The judge receives the learner's answer as given; :func:`as_kernel` turns
-    it into an array or raises :class:`AnswerProblem` saying why it cannot.
+    it into an array or raises :class:`AnswerProblem` saying why it cannot. A
+    wrong answer equal to one of ``mistakes`` gets that :class:`Mistake`'s
+    message instead of the judge's.
     """
     return Exercise(
         key,
@@ -544,6 +836,21 @@ def as_kernel(answer: Any, shape: tuple[int, ...] | None = None) -> np.ndarray:
     if not np.all(np.isfinite(array)):
         raise AnswerProblem("the kernel holds NaN or infinity")
     return array.astype(np.float64)
+
+
+def frozen(values: Any) -> np.ndarray:
+    """A read-only copy, for an array that a question names: the learner may read it, not change it.
+
+    A check keeps its own copy as well, so even an array made writable again and
+    changed cannot turn a right answer wrong.
+
+    >>> K = frozen([[0, 1], [2, 3]])
+    >>> K.flags.writeable
+    False
+    """
+    array = np.array(values)
+    array.setflags(write=False)
+    return array
 
 
 def _copies(args: tuple) -> tuple:

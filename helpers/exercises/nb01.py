@@ -13,9 +13,8 @@ from helpers.exercises._core import (
     INPUT_UNCHANGED,
     AnswerProblem,
     Case,
-    Exercise,
+    Mistake,
     as_kernel,
-    call_learner,
     design_exercise,
     function_exercise,
     value_exercise,
@@ -40,13 +39,14 @@ q1 = value_exercise(
     solution="answer = (400 % 256, (100 - 101) % 256)  # (144, 255)",
     mistakes={
         "no wrap-around": (400, -1),
-        "clipped instead of wrapped": (255, 0),
+        "clipped instead of wrapped": Mistake(
+            (255, 0), "NumPy does not clip uint8 arithmetic to 0..255: it wraps round modulo 256"
+        ),
         "only the product wrapped": (144, -1),
         "only the difference wrapped": (400, 255),
         "one number": 144,
     },
-    diagnoses=[
-        (lambda a: tuple(a) == (255, 0), "NumPy does not clip uint8 arithmetic to 0..255: it wraps round modulo 256"),
+    rules=[
         (
             lambda a: len(a) == 2 and (a[0] == 400 or a[1] == -1),
             "a uint8 has no room for 400 or for -1: the result keeps only the remainder modulo 256",
@@ -66,15 +66,16 @@ q2 = value_exercise(
         "NumPy 2 gives the result a dtype that can hold both int64 and uint8 values: int64.",
     ],
     solution="answer = 260  # np.int64(10) brings its dtype along, so the sum is int64 and nothing wraps",
-    mistakes={"stays uint8 and wraps": 4, "clipped to 255": 255, "wrapped to 0": 0, "as text": "260"},
-    diagnoses=[
-        (
-            lambda a: a == 4,
+    mistakes={
+        "stays uint8 and wraps": Mistake(
+            4,
             "4 is what a Python int gives (np.array([250], dtype=np.uint8) + 10); np.int64(10) is a NumPy "
             "scalar with its own dtype, and NumPy 2 picks a result dtype that holds both",
         ),
-        (lambda a: a == 255, "NumPy never clips integer arithmetic; and here nothing overflows at all"),
-    ],
+        "clipped to 255": Mistake(255, "NumPy never clips integer arithmetic; and here nothing overflows at all"),
+        "wrapped to 0": 0,
+        "as text": "260",
+    },
 )
 
 # --------------------------------------------------------------------------
@@ -91,59 +92,16 @@ _NEGATIVE_CASES = [
         "a 2x3 uint8 image holding 0, 1, 128, 200, 254 and 255", (np.array([[0, 1, 128], [200, 254, 255]], np.uint8),)
     ),
     Case("a 3x2 uint8 image", (np.array([[10, 20], [30, 40], [50, 60]], np.uint8),)),
+    Case("a 1x1 uint8 image holding 37", (np.array([[37]], np.uint8),)),
 ]
 
 
-def _wrapped_plus_one(got, expected, case, reference):
-    image = np.asarray(case.args[0]).astype(np.int64)
-    if np.array_equal(np.asarray(got, dtype=np.int64), (image + 1) % 256):
-        return "image - 255 wraps round to image + 1: subtract the image from 255 instead, which never leaves 0..255"
-    return None
-
-
-def _minus_image(got, expected, case, reference):
-    image = np.asarray(case.args[0]).astype(np.int64)
-    if np.array_equal(np.asarray(got, dtype=np.int64), (-image) % 256):
-        return "-image in uint8 wraps round to 256 - x, and black (0) stays black: compute 255 - image instead"
-    return None
-
-
-def _from_256(got, expected, case, reference):
-    image = np.asarray(case.args[0]).astype(np.int64)
-    if np.array_equal(np.asarray(got, dtype=np.int64), 256 - image):
-        return "256 - x is one too many (black would become 256, which uint8 cannot hold): white is 255, so 255 - x"
-    return None
-
-
-_negative_values = function_exercise(
-    "01.q3",
-    question="Write negative(image) for a uint8 image, returning uint8.",
-    reference=negative,
-    cases=_NEGATIVE_CASES,
-    hints=["."],
-    solution="",
-    mistakes={},
-    diagnoses=[_wrapped_plus_one, _minus_image, _from_256, INPUT_UNCHANGED],
-)
-
-
-def _judge_negative(answer):
-    problem = _negative_values.verdict(answer)
-    if problem is not None:
-        return problem
-    image = _NEGATIVE_CASES[0].args[0].copy()
-    dtype = np.asarray(call_learner(answer, image)).dtype
-    if dtype != np.uint8:
-        return f"the values are right, but the result is {dtype}: stay in uint8 (255 - image never leaves 0..255)"
-    return None
-
-
-q3 = Exercise(
+q3 = function_exercise(
     "01.q3",
     question="Write negative(image): the photographic negative of a uint8 image (black becomes white), still uint8.",
-    kind="implement",
     reference=negative,
-    judge=_judge_negative,
+    cases=_NEGATIVE_CASES,
+    dtype=("uint8", "stay in uint8 (255 - image never leaves 0..255)"),
     hints=[
         "A pixel x becomes 255 - x: 0 turns into 255, 255 into 0.",
         "Which order of subtraction stays inside 0..255 for every x from 0 to 255?",
@@ -153,13 +111,23 @@ q3 = Exercise(
         return 255 - image  # 255 - x lies in 0..255 for every uint8 x, so nothing wraps
     """,
     mistakes={
-        "subtracts the wrong way (wraps)": lambda image: image - 255,
-        "minus the image (wraps)": lambda image: -image,
-        "from 256 instead of 255": lambda image: 256 - image.astype(np.int64),
+        "subtracts the wrong way (wraps)": Mistake(
+            lambda image: image - 255,
+            "image - 255 wraps round to image + 1: subtract the image from 255 instead, which never leaves 0..255",
+        ),
+        "minus the image (wraps)": Mistake(
+            lambda image: -image,
+            "-image in uint8 wraps round to 256 - x, and black (0) stays black: compute 255 - image instead",
+        ),
+        "from 256 instead of 255": Mistake(
+            lambda image: 256 - image.astype(np.int64),
+            "256 - x is one too many (black would become 256, which uint8 cannot hold): white is 255, so 255 - x",
+        ),
         "returns float": lambda image: 255.0 - image,
         "returns the input": lambda image: image,
         "mirrors left to right instead": lambda image: image[:, ::-1],
     },
+    rules=[INPUT_UNCHANGED],
 )
 
 # --------------------------------------------------------------------------
@@ -170,12 +138,6 @@ def brightest_pixel(image):
     """(row, column) of the largest value; the first one in reading order if it occurs twice."""
     row, col = np.unravel_index(np.argmax(image), np.shape(image))
     return int(row), int(col)
-
-
-def _swapped(got, expected, case, reference):
-    if isinstance(got, (tuple, list)) and len(got) == 2 and tuple(got) == tuple(expected)[::-1]:
-        return "you returned (column, row): NumPy indexes image[row, column], rows first"
-    return None
 
 
 q4 = function_exercise(
@@ -190,7 +152,12 @@ q4 = function_exercise(
         Case(
             "a 5x2 float image, brightest on the left border", (np.array([[0.5, 0], [1, 2], [3, 4], [9, 5], [6, 7]]),)
         ),
+        Case(
+            "a 2x3 float image in which 2.75 comes after 2.25 (whole numbers would tie)",
+            (np.array([[0.5, 2.25, 1.0], [2.75, 0.0, 1.5]]),),
+        ),
     ],
+    dtype=("iu", "a position is two ints (image[row, column] refuses floats): int(row), int(col)"),
     hints=[
         "np.argmax(image) gives the position in the flattened image, counted row by row.",
         "np.unravel_index(flat_index, image.shape) turns it into (row, column).",
@@ -201,14 +168,17 @@ q4 = function_exercise(
         return int(row), int(col)
     """,
     mistakes={
-        "(column, row)": lambda image: brightest_pixel(image)[::-1],
+        "(column, row)": Mistake(
+            lambda image: brightest_pixel(image)[::-1],
+            "you returned (column, row): NumPy indexes image[row, column], rows first",
+        ),
         "the flat index": lambda image: int(np.argmax(image)),
         "shape read backwards": lambda image: tuple(
             int(v) for v in np.unravel_index(np.argmax(image), image.shape[::-1])
         ),
         "the darkest pixel": lambda image: tuple(int(v) for v in np.unravel_index(np.argmin(image), image.shape)),
+        "whole numbers only": lambda image: brightest_pixel(np.asarray(image).astype(int)),
     },
-    diagnoses=[_swapped],
 )
 
 # --------------------------------------------------------------------------

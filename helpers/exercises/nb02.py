@@ -10,14 +10,17 @@ from __future__ import annotations
 import numpy as np
 
 from helpers.exercises._core import (
+    FRACTIONS_LOST,
     INPUT_UNCHANGED,
     KERNEL_TURNED,
     UINT8_CLIPPED,
     UINT8_WRAPPED,
     AnswerProblem,
     Case,
+    Mistake,
     as_kernel,
     design_exercise,
+    frozen,
     function_exercise,
     value_exercise,
 )
@@ -51,19 +54,16 @@ q1 = value_exercise(
     ],
     solution="answer = (6 - 5 + 1, 9 - 3 + 1)  # (2, 7)",
     mistakes={
-        "forgot the + 1": (1, 6),
-        "kept the input size": (6, 9),
-        "kernel sides swapped": (4, 5),
-        "axes swapped": (7, 2),
-    },
-    diagnoses=[
-        (lambda a: tuple(a) == (1, 6), "you dropped the + 1: a 5-row kernel fits twice in 6 rows (rows 0-4 and 1-5)"),
-        (lambda a: tuple(a) == (6, 9), "that is the input's shape: without padding the output shrinks"),
-        (
-            lambda a: tuple(a) == (4, 5),
-            "the kernel has 5 rows and 3 columns: subtract 5 from the rows, 3 from the columns",
+        "forgot the + 1": Mistake(
+            (1, 6), "you dropped the + 1: a 5-row kernel fits twice in 6 rows (rows 0-4 and 1-5)"
         ),
-        (lambda a: tuple(a) == (7, 2), "a shape is (rows, columns): rows first"),
+        "kept the input size": Mistake((6, 9), "that is the input's shape: without padding the output shrinks"),
+        "kernel sides swapped": Mistake(
+            (4, 5), "the kernel has 5 rows and 3 columns: subtract 5 from the rows, 3 from the columns"
+        ),
+        "axes swapped": Mistake((7, 2), "a shape is (rows, columns): rows first"),
+    },
+    rules=[
         (
             lambda a: len(a) == 2 and a[0] == 2,
             "the rows are right; the columns are not: a 3-wide kernel fits 9 - 3 + 1 times",
@@ -84,12 +84,12 @@ def same_padding(m: int) -> int:
     return (m - 1) // 2
 
 
-def _post_rule(got, expected, case, reference):
-    m = case.args[0]
-    if got == m - 2:
-        return f"that is the 2016 post's rule m - 2: it keeps the size only for m = 3 (here m = {m})"
-    if got == m - 1:
-        return "m - 1 is the padding of both sides together: each side gets half of it"
+def _not_whole(got, expected, case, reference):
+    try:
+        if float(got) != int(got):
+            return "padding comes in whole pixels: divide with //, which drops the half"
+    except (TypeError, ValueError, OverflowError):
+        return None
     return None
 
 
@@ -98,6 +98,10 @@ q2 = function_exercise(
     question="Write same_padding(m): how many zeros to pad on each side so an m x m kernel (m odd) keeps the size.",
     reference=same_padding,
     cases=[Case(f"m = {m}", (m,)) for m in (3, 5, 1, 7, 11)],
+    dtype=(
+        "iu",
+        "a number of zeros is a whole number, and np.pad refuses a float: divide with //",
+    ),
     hints=[
         "The padded side is n + 2p, and the kernel fits n + 2p - m + 1 times. Set that equal to n.",
         "n + 2p - m + 1 = n gives 2p = m - 1.",
@@ -107,12 +111,21 @@ q2 = function_exercise(
         return (m - 1) // 2
     """,
     mistakes={
-        "the post's m - 2": lambda m: m - 2,
-        "both sides together": lambda m: m - 1,
+        "the post's m - 2": Mistake(
+            lambda m: m - 2,
+            lambda case: (
+                f"that is the 2016 post's rule m - 2: it keeps the size only for m = 3 (here m = {case.args[0]})"
+            ),
+        ),
+        "both sides together": Mistake(
+            lambda m: m - 1, "m - 1 is the padding of both sides together: each side gets half of it"
+        ),
         "the kernel size": lambda m: m,
         "one, always": lambda m: 1,
+        "rounded up": lambda m: (m + 1) // 2,
+        "half as a float": lambda m: m / 2,
     },
-    diagnoses=[_post_rule],
+    rules=[_not_whole],
 )
 
 # --------------------------------------------------------------------------
@@ -192,17 +205,20 @@ _IMAGE_4X6 = np.array(
 )
 _KERNEL_2X3 = np.array([[1, 0, -1], [2, 0, -2]])  # even height, not symmetric, negative weights
 _IMAGE_5X4 = np.arange(20, dtype=np.float64).reshape(5, 4) ** 1.5
-_KERNEL_3X3 = np.array([[0.0, 1.0, 0.0], [0.0, 0.0, 0.0], [0.0, 0.0, 2.0]])
+_KERNEL_3X3 = np.array([[0.0, 1.0, 0.0], [0.0, 0.0, 0.0], [0.5, 0.0, 2.0]])
 
 q3 = function_exercise(
     "02.q3",
-    question="Write correlate_valid(image, kernel): the double loop without padding, returning the smaller output.",
+    question=(
+        "Write correlate_valid(image, kernel): the double loop without padding, returning the smaller float64 output."
+    ),
     reference=correlate_valid,
     cases=[
         Case("a 4x6 uint8 image and a 2x3 kernel with negative weights", (_IMAGE_4X6, _KERNEL_2X3)),
-        Case("a 5x4 float image and a 3x3 kernel that is not symmetric", (_IMAGE_5X4, _KERNEL_3X3)),
+        Case("a 5x4 float image and a 3x3 kernel that is not symmetric, with a weight 0.5", (_IMAGE_5X4, _KERNEL_3X3)),
         Case("a 3x3 image and a 3x3 kernel (one output value)", (np.arange(9.0).reshape(3, 3), _KERNEL_3X3)),
     ],
+    dtype=("f", "the question asks for a float64 output: np.zeros((rows, cols)) makes one"),
     hints=[
         "The output has image.shape[0] - kh + 1 rows and image.shape[1] - kw + 1 columns; no np.pad.",
         "output[i, j] = np.sum(image[i:i + kh, j:j + kw] * kernel), with a float64 output array.",
@@ -230,12 +246,13 @@ q3 = function_exercise(
             kernel,
         ),
     },
-    diagnoses=[
+    rules=[
         INPUT_UNCHANGED,
         KERNEL_TURNED,
         _uint8_output,
         UINT8_WRAPPED,
         UINT8_CLIPPED,
+        FRACTIONS_LOST,
         _one_too_small,
         _padded_like_the_notebook,
         _window_off_by_one,
@@ -307,29 +324,16 @@ q4 = design_exercise(
 # --------------------------------------------------------------------------
 # q5: design the kernel that makes correlation compute a convolution
 
-E = np.array([[1, 2, 0], [0, 1, 0], [0, 0, -1]])  # no flip or transpose leaves it unchanged
-E.setflags(write=False)
+_E = frozen([[1, 2, 0], [0, 1, 0], [0, 0, -1]])  # the check's own copy
+E = frozen(_E)  # no flip or transpose leaves it unchanged; read-only, like every array a question names
 
 
 def _judge_turned(answer):
     kernel = as_kernel(answer, (3, 3))
-    wanted = _correlate_zero_padded(_TEST_IMAGE, E[::-1, ::-1])  # convolution with E
+    wanted = _correlate_zero_padded(_TEST_IMAGE, _E[::-1, ::-1])  # convolution with E
     if np.allclose(_correlate_zero_padded(_TEST_IMAGE, kernel), wanted):
         return None
-    wrong = {
-        "E itself: correlating with E is not convolving with it": E,
-        "E flipped top to bottom only: the turn also flips left to right": E[::-1, :],
-        "E flipped left to right only: the turn also flips top to bottom": E[:, ::-1],
-        "the transpose of E: a half turn is not a transpose (E.T mirrors along the diagonal)": E.T,
-        "-E: for the Sobel kernel K the half turn happened to equal -K, but turning moves weights, it does not "
-        "change their sign": -E,
-        "E turned by 90 degrees, not 180: np.rot90(E, 2) or E[::-1, ::-1]": np.rot90(E),
-        "E turned by 90 degrees (clockwise), not 180: np.rot90(E, 2) or E[::-1, ::-1]": np.rot90(E, -1),
-    }
-    for message, kernel_like in wrong.items():
-        if np.array_equal(kernel, kernel_like):
-            raise AnswerProblem(f"that is {message}")
-    raise AnswerProblem("correlating with your kernel does not give the convolution with E")
+    return "correlating with your kernel does not give the convolution with E"
 
 
 q5 = design_exercise(
@@ -348,12 +352,27 @@ q5 = design_exercise(
     answer = nb02.E[::-1, ::-1]  # [[-1, 0, 0], [0, 1, 0], [0, 2, 1]]
     """,
     mistakes={
-        "E itself": E,
-        "rows flipped only": E[::-1, :],
-        "columns flipped only": E[:, ::-1],
-        "transposed": E.T,
-        "negated": -E,
-        "turned 90 degrees": np.rot90(E),
+        "E itself": Mistake(_E, "that is E itself: correlating with E is not convolving with it"),
+        "rows flipped only": Mistake(
+            _E[::-1, :], "that is E flipped top to bottom only: the turn also flips left to right"
+        ),
+        "columns flipped only": Mistake(
+            _E[:, ::-1], "that is E flipped left to right only: the turn also flips top to bottom"
+        ),
+        "transposed": Mistake(
+            _E.T, "that is the transpose of E: a half turn is not a transpose (E.T mirrors along the diagonal)"
+        ),
+        "negated": Mistake(
+            -_E,
+            "that is -E: for the Sobel kernel K the half turn happened to equal -K, but turning moves weights, it "
+            "does not change their sign",
+        ),
+        "turned 90 degrees": Mistake(
+            np.rot90(_E), "that is E turned by 90 degrees, not 180: np.rot90(E, 2) or E[::-1, ::-1]"
+        ),
+        "turned 90 degrees clockwise": Mistake(
+            np.rot90(_E, -1), "that is E turned by 90 degrees (clockwise), not 180: np.rot90(E, 2) or E[::-1, ::-1]"
+        ),
     },
 )
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 import numpy as np
 
 from helpers.exercises._core import (
+    FRACTIONS_LOST,
     INPUT_UNCHANGED,
     KERNEL_TURNED,
     SHIFTED_BY_ONE,
@@ -20,8 +21,10 @@ from helpers.exercises._core import (
     UINT8_WRAPPED,
     AnswerProblem,
     Case,
+    Mistake,
     as_kernel,
     design_exercise,
+    frozen,
     function_exercise,
     value_exercise,
 )
@@ -67,13 +70,9 @@ def _correlate_valid(image, kernel):
 # --------------------------------------------------------------------------
 # q1: predict the clipped sharpen response on a step (the lesson shows edge_2 and edge_3 on it)
 
-STEP_ROW = np.array([[0.0, 0, 0, 100, 100, 100]] * 3)
-_SHARPEN_CLIPPED = np.clip(_correlate_valid(2 * STEP_ROW, KERNELS["sharpen"])[0], 0, 255)
-
-
-def _is(answer, values):
-    """Whether the answer, read as numbers, is exactly ``values``."""
-    return np.array_equal(np.asarray(answer, dtype=float), values)
+_STEP_ROW = frozen([[0.0, 0, 0, 100, 100, 100]] * 3)
+STEP_ROW = frozen(_STEP_ROW)
+_SHARPEN_CLIPPED = frozen(np.clip(_correlate_valid(2 * _STEP_ROW, KERNELS["sharpen"])[0], 0, 255))
 
 
 q1 = value_exercise(
@@ -96,33 +95,30 @@ q1 = value_exercise(
     ),
     mistakes={
         "not clipped": [0, -200, 400, 200],
-        "the step unchanged (a sum of 1)": [0, 0, 200, 200],
+        "the step unchanged (a sum of 1)": Mistake(
+            [0, 0, 200, 200],
+            "that is the step unchanged: a kernel that sums to 1 keeps flat areas as they are, but at an edge "
+            "sharpen overshoots on both sides",
+        ),
         "clipped below only": [0, 0, 400, 200],
-        "left and right neighbours only": [0, 0, 255, 255],
+        "left and right neighbours only": Mistake(
+            [0, 0, 255, 255],
+            "the last value counts the left and right neighbours only: sharpen also subtracts the pixels above "
+            "and below, which here equal the pixel itself",
+        ),
         "edge_3's answer": [0, 0, 255, 0],
         "padding='same' (six values)": [0, 0, 0, 255, 200, 200],
+        "step_row, not twice it": Mistake(
+            [0, 0, 200, 100], "that is the answer for step_row itself; the question doubles it, to 0 0 0 200 200 200"
+        ),
     },
-    diagnoses=[
+    rules=[
         (
             lambda a: not isinstance(a, str) and np.shape(a) != (4,),
             "padding='valid' gives four values for six inputs (6 - 3 + 1), as one flat list",
         ),
         (lambda a: np.min(a) < 0, "a value below 0 is left: squash clips every value to 0..255"),
         (lambda a: np.max(a) > 255, "a value above 255 is left: squash clips above as well as below"),
-        (
-            lambda a: _is(a, [0, 0, 200, 200]),
-            "that is the step unchanged: a kernel that sums to 1 keeps flat areas as they are, but at an edge "
-            "sharpen overshoots on both sides",
-        ),
-        (
-            lambda a: _is(a, [0, 0, 255, 255]),
-            "the last value counts the left and right neighbours only: sharpen also subtracts the pixels above "
-            "and below, which here equal the pixel itself",
-        ),
-        (
-            lambda a: _is(a, [0, 0, 200, 100]),
-            "that is the answer for step_row itself; the question doubles it, to 0 0 0 200 200 200",
-        ),
         (
             lambda a: np.asarray(a, dtype=float)[1] > 0,
             "the last dark pixel comes out positive here: its centre weight multiplies 0, so subtracting its "
@@ -144,6 +140,11 @@ _BRIGHT[2, 6] = 255
 _LANDED = _post_conv_2d(_BRIGHT, KERNELS["gaussian_blur_5x5"])
 _LANDED_AT = tuple(int(v) for v in np.unravel_index(_LANDED.argmax(), _LANDED.shape))
 
+_ONE_MOVED = (
+    "only one of the two moved: the padding is one zero short on every side, so the picture moves one row up and "
+    "one column left"
+)
+
 q2 = value_exercise(
     "03.q2",
     question=(
@@ -157,26 +158,17 @@ q2 = value_exercise(
     ],
     solution="answer = (1, 5)  # output[i, j] is the correct value of (i + 1, j + 1)",
     mistakes={
-        "no shift": (2, 6),
-        "shifted the wrong way": (3, 7),
-        "shifted by two": (0, 4),
-        "row and column swapped": (5, 1),
-        "only the row moved": (1, 6),
+        "no shift": Mistake((2, 6), "that is where the correct function puts it; the post pads by one zero, not two"),
+        "shifted the wrong way": Mistake(
+            (3, 7), "right distance, wrong way: the post's picture moves up and to the left"
+        ),
+        "shifted by two": Mistake(
+            (0, 4), "one pixel too far: the padding is one zero short, so the shift is one pixel"
+        ),
+        "row and column swapped": Mistake((5, 1), "row and column are swapped: the row comes first"),
+        "only the row moved": Mistake((1, 6), _ONE_MOVED),
+        "only the column moved": Mistake((2, 5), _ONE_MOVED),
     },
-    diagnoses=[
-        (
-            lambda a: tuple(a) == (2, 6),
-            "that is where the correct function puts it; the post pads by one zero, not two",
-        ),
-        (lambda a: tuple(a) == (3, 7), "right distance, wrong way: the post's picture moves up and to the left"),
-        (lambda a: tuple(a) == (0, 4), "one pixel too far: the padding is one zero short, so the shift is one pixel"),
-        (lambda a: tuple(a) == (5, 1), "row and column are swapped: the row comes first"),
-        (
-            lambda a: tuple(a) in [(1, 6), (2, 5)],
-            "only one of the two moved: the padding is one zero short on every side, so the picture moves one "
-            "row up and one column left",
-        ),
-    ],
 )
 
 
@@ -184,17 +176,10 @@ q2 = value_exercise(
 # q3: implement the fixed version of the post's function
 
 
-def PADDED_BY_ONE(got, expected, case, reference):
-    """The output is what the post's function (one zero of padding) gives."""
-    if len(case.args) < 2 or min(np.shape(case.args[1])) < 5:
-        return None
-    for clip in (False, True):
-        if np.shape(got) == np.shape(expected) and np.allclose(got, _post_conv_2d(*case.args[:2], clip=clip)):
-            return (
-                "you padded by one zero whatever the kernel: that is the post's bug; "
-                "a 5-wide kernel needs (5 - 1) // 2 = 2 on each side"
-            )
-    return None
+_PADDED_BY_ONE = (
+    "you padded by one zero whatever the kernel: that is the post's bug; a 5-wide kernel needs (5 - 1) // 2 = 2 "
+    "on each side"
+)
 
 
 def SAME_PADDING_BOTH_AXES(got, expected, case, reference):
@@ -238,7 +223,7 @@ _IMAGE_BRIGHT_AND_DARK = np.array(
     dtype=np.uint8,
 )
 _IMAGE_4X6 = np.arange(24, dtype=np.uint8).reshape(4, 6) * 10
-_IMAGE_6X5 = np.array([[(3 * i + 7 * j) % 11 for j in range(5)] for i in range(6)], dtype=float)
+_IMAGE_6X5 = np.array([[(3 * i + 7 * j) % 11 for j in range(5)] for i in range(6)], dtype=float) / 4  # 0 to 2.5
 _ROW_KERNEL = np.array([[1.0, 2.0, 0.0, -1.0, 3.0]])  # 1x5, not symmetric
 _TALL_KERNEL = np.array([[1.0, 0.0, 0.0], [0.0, 2.0, 0.0], [0.0, 0.0, -1.0], [0.0, 1.0, 0.0], [4.0, 0.0, 0.0]])  # 5x3
 
@@ -255,9 +240,10 @@ q3 = function_exercise(
             (_IMAGE_BRIGHT_AND_DARK, KERNELS["unsharp_5x5"]),
         ),
         Case("a 4x6 uint8 image and emboss, a kernel that is not symmetric", (_IMAGE_4X6, KERNELS["emboss"])),
-        Case("a 6x5 image and a 1x5 kernel (one row, five columns)", (_IMAGE_6X5, _ROW_KERNEL)),
-        Case("a 6x5 image and a 5x3 kernel (five rows, three columns)", (_IMAGE_6X5, _TALL_KERNEL)),
+        Case("a 6x5 image of quarters and a 1x5 kernel (one row, five columns)", (_IMAGE_6X5, _ROW_KERNEL)),
+        Case("a 6x5 image of quarters and a 5x3 kernel (five rows, three columns)", (_IMAGE_6X5, _TALL_KERNEL)),
     ],
+    dtype=("f", "the question asks for floats: np.zeros(image.shape) makes a float64 output array"),
     hints=[
         "Start from post_conv_2d. Only two things change: how much padding goes on, and that nothing is clipped.",
         "kh, kw = kernel.shape; np.pad(image.astype(float), (((kh - 1) // 2,) * 2, ((kw - 1) // 2,) * 2)) pads the "
@@ -276,7 +262,10 @@ q3 = function_exercise(
             return output
     """,
     mistakes={
-        "the post's padding of one": lambda image, kernel: _post_conv_2d(image, kernel),
+        "the post's padding of one": Mistake(lambda image, kernel: _post_conv_2d(image, kernel), _PADDED_BY_ONE),
+        "the post's function as it is (padding of one, clipped)": Mistake(
+            lambda image, kernel: _post_conv_2d(image, kernel, clip=True), _PADDED_BY_ONE
+        ),
         "the post's clipping kept": lambda image, kernel: np.clip(reference_fixed_conv_2d(image, kernel), 0, 255),
         "kernel turned (convolution)": lambda image, kernel: reference_fixed_conv_2d(
             image, np.asarray(kernel)[::-1, ::-1]
@@ -287,12 +276,12 @@ q3 = function_exercise(
         "a reflected border": lambda image, kernel: _fixed_with_border(image, kernel, "reflect"),
         "returns the input": lambda image, kernel: image,
     },
-    diagnoses=[
-        PADDED_BY_ONE,
+    rules=[
         SHIFTED_BY_ONE,
         KERNEL_TURNED,
         UINT8_WRAPPED,
         UINT8_CLIPPED,
+        FRACTIONS_LOST,
         INPUT_UNCHANGED,
         SAME_PADDING_BOTH_AXES,
         WRONG_BORDER,
@@ -330,10 +319,12 @@ def _fixed_with_border(image, kernel, mode):
 
 _SIZE = 10
 _ROW_INDEX, _COL_INDEX = np.indices((_SIZE, _SIZE))
-#: Dark top-left, bright bottom-right: the border runs from bottom-left to top-right.
-STEP_TO_BOTTOM_RIGHT = 100.0 * (_ROW_INDEX + _COL_INDEX >= _SIZE - 1)
+_TO_BOTTOM_RIGHT = frozen(100.0 * (_ROW_INDEX + _COL_INDEX >= _SIZE - 1))  # the check's own copies
+_TO_TOP_RIGHT = frozen(100.0 * (_COL_INDEX > _ROW_INDEX))
+#: Dark top-left, bright bottom-right: the border runs from bottom-left to top-right (read-only).
+STEP_TO_BOTTOM_RIGHT = frozen(_TO_BOTTOM_RIGHT)
 #: Dark bottom-left, bright top-right: the border runs from top-left to bottom-right, along the other diagonal.
-STEP_TO_TOP_RIGHT = 100.0 * (_COL_INDEX > _ROW_INDEX)
+STEP_TO_TOP_RIGHT = frozen(_TO_TOP_RIGHT)
 _FLAT = np.full((5, 5), 100.0)
 
 
@@ -345,8 +336,8 @@ def _judge_diagonal(answer):
             f"on a flat patch of gray 100 your kernel gives {flat.max():g}, not 0: "
             f"its weights add up to {kernel.sum():g}; make them add up to 0"
         )
-    wanted = _correlate_valid(STEP_TO_BOTTOM_RIGHT, kernel)
-    other = _correlate_valid(STEP_TO_TOP_RIGHT, kernel)
+    wanted = _correlate_valid(_TO_BOTTOM_RIGHT, kernel)
+    other = _correlate_valid(_TO_TOP_RIGHT, kernel)
     if np.abs(wanted).max() <= 1e-9 and np.abs(other).max() > 1e-9:
         return (
             "your kernel gives 0 everywhere on STEP_TO_BOTTOM_RIGHT and responds to STEP_TO_TOP_RIGHT: it "
@@ -378,7 +369,8 @@ _DIAGONAL_SOBEL = np.array([[-2.0, -1.0, 0.0], [-1.0, 0.0, 1.0], [0.0, 1.0, 2.0]
 q4 = design_exercise(
     "03.q4",
     question=(
-        "Design a 3x3 kernel that gives 0 on a flat patch, positive values (and nothing negative) where the "
+        "Design a 3x3 kernel that, under correlation with padding='valid' (only windows that lie wholly inside the "
+        "image, so no padded zeros), gives 0 on a flat patch, positive values (and nothing negative) where the "
         "bright corner of STEP_TO_BOTTOM_RIGHT begins, and 0 everywhere on STEP_TO_TOP_RIGHT."
     ),
     reference=_DIAGONAL_SOBEL,

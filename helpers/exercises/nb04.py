@@ -16,11 +16,12 @@ from helpers.convolution import convolve2d, correlate2d
 from helpers.exercises._core import (
     Case,
     Exercise,
+    Mistake,
     as_kernel,
     call_learner,
     design_exercise,
+    frozen,
     function_exercise,
-    same,
     show,
     value_exercise,
 )
@@ -45,21 +46,20 @@ q1 = value_exercise(
     ],
     solution="answer = (1, (32 - 5) // 2 + 1, (45 - 5) // 2 + 1, 1)  # (1, 14, 21, 1)",
     mistakes={
-        "forgot the + 1": (1, 13, 20, 1),
-        "used SAME's ceil(n / s)": (1, 16, 23, 1),
-        "ignored the stride": (1, 28, 41, 1),
+        "forgot the + 1": Mistake((1, 13, 20, 1), "one short on each axis: 'VALID' gives floor((n - k) / s) + 1"),
+        "used SAME's ceil(n / s)": Mistake((1, 16, 23, 1), "that is 'SAME' (ceil(n / s)); 'VALID' adds no padding"),
+        "ignored the stride": Mistake(
+            (1, 28, 41, 1), "that is stride 1; with stride 2 the kernel moves 2 pixels a step"
+        ),
         "dropped the batch and channel axes": (14, 21),
         "floor(n / s)": (1, 16, 22, 1),
-        "rows and columns swapped": (1, 21, 14, 1),
-        "NCHW order": (1, 1, 14, 21),
+        "rows and columns swapped": Mistake(
+            (1, 21, 14, 1), "rows and columns are swapped: NHWC puts the height (32 rows) first"
+        ),
+        "NCHW order": Mistake((1, 1, 14, 21), "that is NCHW order; tf.nn.conv2d's default is NHWC, channels last"),
     },
-    diagnoses=[
-        (lambda a: tuple(a) == (1, 13, 20, 1), "one short on each axis: 'VALID' gives floor((n - k) / s) + 1"),
-        (lambda a: tuple(a) == (1, 16, 23, 1), "that is 'SAME' (ceil(n / s)); 'VALID' adds no padding"),
-        (lambda a: tuple(a) == (1, 28, 41, 1), "that is stride 1; with stride 2 the kernel moves 2 pixels a step"),
+    rules=[
         (lambda a: len(a) == 2, "tf.nn.conv2d returns a 4-D NHWC array: keep the batch and channel axes"),
-        (lambda a: tuple(a) == (1, 21, 14, 1), "rows and columns are swapped: NHWC puts the height (32 rows) first"),
-        (lambda a: tuple(a) == (1, 1, 14, 21), "that is NCHW order; tf.nn.conv2d's default is NHWC, channels last"),
     ],
 )
 
@@ -160,6 +160,7 @@ q2 = Exercise(
             return batch, weights
     """,
     mistakes=_LAYOUT_MISTAKES,
+    cases=_LAYOUT_CASES,
 )
 
 
@@ -171,12 +172,6 @@ def reference_same_pads(k: int) -> tuple[int, int]:
     """Zeros (before, after) that TensorFlow's 'SAME' adds along one axis at stride 1 for a kernel of length k."""
     before = (k - 1) // 2
     return before, k - 1 - before
-
-
-def _scipy_split(got, expected, case, reference):
-    if same(got, tuple(reversed(expected))) and expected[0] != expected[1]:
-        return "your extra zero goes before, as in scipy.ndimage; TensorFlow's 'SAME' puts it after"
-    return None
 
 
 def _wrong_total(got, expected, case, reference):
@@ -221,6 +216,10 @@ q3 = function_exercise(
         Case("k = 1", (1,)),
         Case("k = 6", (6,)),
     ],
+    dtype=(
+        "iu",
+        "a number of zeros is a whole number, and np.pad refuses a float: divide with //",
+    ),
     hints=[
         "Keeping n outputs at stride 1 takes k - 1 zeros in all.",
         "For an even k, k - 1 is odd: TensorFlow puts the extra zero after (bottom, right).",
@@ -232,18 +231,23 @@ q3 = function_exercise(
             return before, k - 1 - before
     """,
     mistakes={
-        "SciPy's split": lambda k: (k // 2, (k - 1) // 2),
+        "SciPy's split": Mistake(
+            lambda k: (k // 2, (k - 1) // 2),
+            "your extra zero goes before, as in scipy.ndimage; TensorFlow's 'SAME' puts it after",
+        ),
         "k // 2 on both sides": lambda k: (k // 2, k // 2),
         "(k - 1) / 2 as a float": lambda k: ((k - 1) / 2, (k - 1) / 2),
         "always one pixel, as the 2016 post": lambda k: (1, 1),
         "all the zeros after": lambda k: (0, k - 1),
     },
-    diagnoses=[_scipy_split, _wrong_total, _uneven_split, _not_whole],
+    rules=[_wrong_total, _uneven_split, _not_whole],
 )
 
 
 # --------------------------------------------------------------------------
 # q4: what SciPy returns for uint8 input
+
+_NO_ROUNDING = "SciPy does not round: it drops the fraction"
 
 q4 = value_exercise(
     "04.q4",
@@ -261,15 +265,14 @@ q4 = value_exercise(
     ],
     solution="answer = (22, 11, 5)  # 22.5, 11.25 and 5.625 with their fractions dropped",
     mistakes={
-        "rounded": (23, 11, 6),
+        "rounded": Mistake((23, 11, 6), _NO_ROUNDING),
         "kept the fractions": (22.5, 11.25, 5.625),
-        "rounded half to even": (22, 11, 6),
+        "rounded half to even": Mistake((22, 11, 6), _NO_ROUNDING),
         "no spread to the neighbours": (22, 0, 0),
         "in the wrong order": (5, 11, 22),
     },
-    diagnoses=[
+    rules=[
         (lambda a: any(float(v) != int(v) for v in a), "SciPy returns the input's dtype, uint8: no fractions"),
-        (lambda a: tuple(a) in ((23, 11, 6), (22, 11, 6)), "SciPy does not round: it drops the fraction"),
         (
             lambda a: tuple(a)[1:] == (0, 0),
             "the neighbours' windows hold the bright pixel too, under the weights 2/16 and 1/16",
@@ -285,7 +288,8 @@ q4 = value_exercise(
 # --------------------------------------------------------------------------
 # q5: a kernel that makes tf.nn.conv2d compute a true convolution
 
-K = np.arange(9.0).reshape(3, 3)  # [[0, 1, 2], [3, 4, 5], [6, 7, 8]]: no symmetry at all
+_K = frozen(np.arange(9.0).reshape(3, 3))  # the check's own copy
+K = frozen(_K)  # [[0, 1, 2], [3, 4, 5], [6, 7, 8]]: no symmetry at all; read-only
 _TEST_IMAGE = np.array(
     [[3, 0, 7, 1, 0, 2], [0, 9, 1, 4, 8, 0], [5, 2, 0, 6, 1, 3], [1, 0, 4, 2, 7, 9], [8, 3, 1, 0, 2, 5]],
     dtype=np.float64,
@@ -294,19 +298,8 @@ _TEST_IMAGE = np.array(
 
 def _judge_true_convolution(answer) -> str | None:
     kernel = as_kernel(answer, (3, 3))
-    if np.allclose(correlate2d(_TEST_IMAGE, kernel), convolve2d(_TEST_IMAGE, K)):
+    if np.allclose(correlate2d(_TEST_IMAGE, kernel), convolve2d(_TEST_IMAGE, _K)):
         return None
-    named = {
-        "that is K as written: tf.nn.conv2d would slide it unturned, which is cross-correlation": K,
-        "you flipped the rows only (upside down); a 180-degree turn flips the columns too": K[::-1],
-        "you flipped the columns only (left to right); a 180-degree turn flips the rows too": K[:, ::-1],
-        "you transposed K: that reflects it across the diagonal, it does not turn it by 180 degrees": K.T,
-        "you turned K by 90 degrees; convolution turns it by 180": np.rot90(K),
-        "you turned K by 90 degrees (clockwise); convolution turns it by 180": np.rot90(K, -1),
-    }
-    for message, wrong in named.items():
-        if np.allclose(kernel, wrong):
-            return message
     return f"tf.nn.conv2d with this kernel does not give the convolution with K; yours is {show(kernel)}"
 
 
@@ -316,7 +309,7 @@ q5 = design_exercise(
         "tf.nn.conv2d computes cross-correlation. Which 3x3 kernel must you give it so that it computes the "
         "true convolution of an image with K = [[0, 1, 2], [3, 4, 5], [6, 7, 8]]? Answer the kernel as an array."
     ),
-    reference=K[::-1, ::-1].copy(),
+    reference=frozen(_K[::-1, ::-1]),
     judge=_judge_true_convolution,
     hints=[
         "Convolution turns the kernel by 180 degrees before sliding it; cross-correlation does not.",
@@ -324,11 +317,22 @@ q5 = design_exercise(
     ],
     solution="answer = K[::-1, ::-1]  # [[8, 7, 6], [5, 4, 3], [2, 1, 0]]",
     mistakes={
-        "K itself": K,
-        "rows flipped only": K[::-1],
-        "columns flipped only": K[:, ::-1],
-        "transposed": K.T,
-        "turned by 90 degrees": np.rot90(K),
+        "K itself": Mistake(
+            _K, "that is K as written: tf.nn.conv2d would slide it unturned, which is cross-correlation"
+        ),
+        "rows flipped only": Mistake(
+            _K[::-1], "you flipped the rows only (upside down); a 180-degree turn flips the columns too"
+        ),
+        "columns flipped only": Mistake(
+            _K[:, ::-1], "you flipped the columns only (left to right); a 180-degree turn flips the rows too"
+        ),
+        "transposed": Mistake(
+            _K.T, "you transposed K: that reflects it across the diagonal, it does not turn it by 180 degrees"
+        ),
+        "turned by 90 degrees": Mistake(np.rot90(_K), "you turned K by 90 degrees; convolution turns it by 180"),
+        "turned by 90 degrees clockwise": Mistake(
+            np.rot90(_K, -1), "you turned K by 90 degrees (clockwise); convolution turns it by 180"
+        ),
     },
 )
 

@@ -11,17 +11,23 @@ from typing import Any
 
 import numpy as np
 
-from helpers.exercises import INPUT_UNCHANGED, AnswerProblem, Case, design_exercise, function_exercise, value_exercise
+from helpers.exercises._core import (
+    FRACTIONS_LOST,
+    INPUT_UNCHANGED,
+    AnswerProblem,
+    Case,
+    Mistake,
+    design_exercise,
+    function_exercise,
+    show,
+    value_exercise,
+)
 
 __all__ = ["EXERCISES", "q1", "q2", "q3", "q4"]
 
 
 # --------------------------------------------------------------------------
 # 1. Predict, then check: a network's stem on a 224x224 input
-
-
-def _pair(answer: Any) -> tuple:
-    return tuple(int(value) for value in answer)
 
 
 q1 = value_exercise(
@@ -37,34 +43,32 @@ q1 = value_exercise(
     ],
     solution="answer = (112, 56)  # ceil(224 / 2) = 112, then ceil(112 / 2) = 56",
     mistakes={
-        "'VALID' arithmetic": (109, 54),
-        "'VALID' without the + 1": (108, 52),
-        "the pool's stride left out": (112, 112),
-        "strides left out": (224, 224),
-        "the pool as 'VALID'": (112, 55),
-        "the convolution as 'VALID', the pool 'SAME'": (109, 55),
-        "the two numbers swapped": (56, 112),
-        "only one number": 56,
-    },
-    diagnoses=[
-        (
-            lambda a: _pair(a) == (109, 54),
-            "that is 'VALID' arithmetic (floor((n - k) / s) + 1); 'SAME' pads, and keeps ceil(n / s)",
+        "'VALID' arithmetic": Mistake(
+            (109, 54), "that is 'VALID' arithmetic (floor((n - k) / s) + 1); 'SAME' pads, and keeps ceil(n / s)"
         ),
-        (lambda a: _pair(a) == (108, 52), "you dropped the + 1 of the formula, and 'SAME' pads anyway"),
-        (lambda a: _pair(a) == (112, 112), "the pool has stride 2 as well: it halves the side again"),
-        (lambda a: _pair(a) == (224, 224), "with stride 2 every layer keeps only every second position"),
-        (
-            lambda a: _pair(a) == (112, 55),
+        "'VALID' without the + 1": Mistake((108, 52), "you dropped the + 1 of the formula, and 'SAME' pads anyway"),
+        "the pool's stride left out": Mistake((112, 112), "the pool has stride 2 as well: it halves the side again"),
+        "strides left out": Mistake((224, 224), "with stride 2 every layer keeps only every second position"),
+        "the pool as 'VALID'": Mistake(
+            (112, 55),
             "the convolution is right; the pool is 'SAME' too, so it keeps ceil(n / s) outputs (55 is 'VALID')",
         ),
+        "the convolution as 'VALID', the pool 'SAME'": (109, 55),
+        "the two numbers swapped": Mistake(
+            (56, 112),
+            "the order: first the side after the convolution, then the side after the pool, which is smaller",
+        ),
+        "only one number": 56,
+        "the pool as 'VALID' without the floor": (112, 55.5),
+    },
+    rules=[
         (
-            lambda a: _pair(a)[0] == 109,
-            "109 is 'VALID' arithmetic for the convolution; 'SAME' pads, and keeps ceil(n / s) outputs",
+            lambda a: len(a) == 2 and any(float(v) != int(v) for v in a),
+            "a side is a whole number of pixels: 'SAME' keeps ceil(n / s), which rounds up",
         ),
         (
-            lambda a: _pair(a) == (56, 112),
-            "the order: first the side after the convolution, then the side after the pool, which is smaller",
+            lambda a: a[0] == 109,
+            "109 is 'VALID' arithmetic for the convolution; 'SAME' pads, and keeps ceil(n / s) outputs",
         ),
     ],
 )
@@ -91,14 +95,6 @@ def _swapped(got, expected, case, reference):
     return None
 
 
-def _floor_outputs(got, expected, case, reference):
-    n, k, stride, dilation = case.args
-    total = max((n // stride - 1) * stride + dilation * (k - 1) + 1 - n, 0)
-    if tuple(got) == (total // 2, total - total // 2):
-        return "you counted floor(n / stride) outputs; 'SAME' keeps ceil(n / stride), in Python -(-n // stride)"
-    return None
-
-
 def _not_whole(got, expected, case, reference):
     if any(isinstance(value, float) and not value.is_integer() for value in got):
         return "padding comes in whole pixels: before = total // 2, and after = total - before takes the odd one"
@@ -111,29 +107,16 @@ def _negative(got, expected, case, reference):
     return None
 
 
-def _stride_ignored(got, expected, case, reference):
-    n, k, stride, dilation = case.args
-    if stride > 1 and tuple(got) == reference(n, k, 1, dilation):
-        return "you padded as for stride 1: 'SAME' keeps ceil(n / stride) outputs, so the total depends on the stride"
-    return None
+def _floor_outputs(n: int, k: int, stride: int = 1, dilation: int = 1) -> tuple[int, int]:
+    """A wrong answer: the padding for floor(n / stride) outputs."""
+    total = max((n // stride - 1) * stride + dilation * (k - 1) + 1 - n, 0)
+    return total // 2, total - total // 2
 
 
-def _dilation_ignored(got, expected, case, reference):
-    n, k, stride, dilation = case.args
-    if dilation > 1 and tuple(got) == reference(n, k, stride, 1):
-        return "the dilation is missing: a dilated kernel spans d(k - 1) + 1 pixels"
-    return None
-
-
-def _pytorch_style(got, expected, case, reference):
-    _, k, _, dilation = case.args
-    half = dilation * (k - 1) // 2
-    if tuple(got) == (half, half):
-        return (
-            "that is PyTorch's usual padding=(k - 1) // 2 on both sides; TensorFlow's 'SAME' pads just enough "
-            "to keep ceil(n / stride) outputs, with the odd pixel after the image"
-        )
-    return None
+def _no_max(n: int, k: int, stride: int = 1, dilation: int = 1) -> tuple[int, int]:
+    """A wrong answer: the total without max(..., 0), negative when the window already fits."""
+    total = (-(-n // stride) - 1) * stride + dilation * (k - 1) + 1 - n
+    return total // 2, total - total // 2
 
 
 q2 = function_exercise(
@@ -150,6 +133,10 @@ q2 = function_exercise(
         Case("n=11, k=3, stride 2, dilation 2", (11, 3, 2, 2)),
         Case("n=224, k=7, stride 2", (224, 7, 2, 1)),
     ],
+    dtype=(
+        "iu",
+        "a number of zeros is a whole number, and np.pad refuses a float: divide with //",
+    ),
     hints=[
         "First the number of outputs, ceil(n / stride); then how many pixels the last window needs to end inside.",
         "total = max((outputs - 1) * stride + dilation * (k - 1) + 1 - n, 0); the odd pixel goes after the image.",
@@ -165,21 +152,28 @@ q2 = function_exercise(
             _total(n, k, s, d) - _total(n, k, s, d) // 2,
             _total(n, k, s, d) // 2,
         ),
-        "stride ignored": lambda n, k, s=1, d=1: reference_same_padding(n, k, 1, d),
-        "dilation ignored": lambda n, k, s=1, d=1: reference_same_padding(n, k, s, 1),
-        "no max(..., 0)": lambda n, k, s=1, d=1: (
-            ((-(-n // s) - 1) * s + d * (k - 1) + 1 - n) // 2,
-            ((-(-n // s) - 1) * s + d * (k - 1) + 1 - n) - ((-(-n // s) - 1) * s + d * (k - 1) + 1 - n) // 2,
+        "stride ignored": Mistake(
+            lambda n, k, s=1, d=1: reference_same_padding(n, k, 1, d),
+            "you padded as for stride 1: 'SAME' keeps ceil(n / stride) outputs, so the total depends on the stride",
         ),
-        "PyTorch's (k - 1) // 2 on both sides": lambda n, k, s=1, d=1: (d * (k - 1) // 2, d * (k - 1) // 2),
+        "dilation ignored": Mistake(
+            lambda n, k, s=1, d=1: reference_same_padding(n, k, s, 1),
+            "the dilation is missing: a dilated kernel spans d(k - 1) + 1 pixels",
+        ),
+        "no max(..., 0)": _no_max,
+        "PyTorch's (k - 1) // 2 on both sides": Mistake(
+            lambda n, k, s=1, d=1: (d * (k - 1) // 2, d * (k - 1) // 2),
+            "that is PyTorch's usual padding=(k - 1) // 2 on both sides; TensorFlow's 'SAME' pads just enough "
+            "to keep ceil(n / stride) outputs, with the odd pixel after the image",
+        ),
         "the total instead of the pair": lambda n, k, s=1, d=1: _total(n, k, s, d),
-        "floor(n / stride) outputs": lambda n, k, s=1, d=1: (
-            max((n // s - 1) * s + d * (k - 1) + 1 - n, 0) // 2,
-            max((n // s - 1) * s + d * (k - 1) + 1 - n, 0) - max((n // s - 1) * s + d * (k - 1) + 1 - n, 0) // 2,
+        "floor(n / stride) outputs": Mistake(
+            _floor_outputs,
+            "you counted floor(n / stride) outputs; 'SAME' keeps ceil(n / stride), in Python -(-n // stride)",
         ),
         "halves as floats": lambda n, k, s=1, d=1: (_total(n, k, s, d) / 2, _total(n, k, s, d) / 2),
     },
-    diagnoses=[_swapped, _not_whole, _negative, _floor_outputs, _stride_ignored, _dilation_ignored, _pytorch_style],
+    rules=[_swapped, _not_whole, _negative],
 )
 
 
@@ -216,38 +210,40 @@ def _blocks_not_square(image):
     return pixels[:height, :width].reshape(height // 2, width // 2, 2, 2).max(axis=(2, 3))
 
 
+def _into_integers(image):
+    """A wrong answer: the output array made with dtype=int, so fractions are cut off."""
+    pixels = np.asarray(image)
+    output = np.zeros((pixels.shape[0] // 2, pixels.shape[1] // 2), dtype=int)
+    for i in range(output.shape[0]):
+        for j in range(output.shape[1]):
+            output[i, j] = pixels[2 * i : 2 * i + 2, 2 * j : 2 * j + 2].max()
+    return output
+
+
 def _keeps_the_edge(image):
     pixels = np.asarray(image, dtype=np.float64)
     padded = np.pad(pixels, ((0, pixels.shape[0] % 2), (0, pixels.shape[1] % 2)), constant_values=-np.inf)
     return reference_max_pool_2x2(padded)
 
 
-def _named(test, message):
-    def diagnosis(got, expected, case, reference):
-        try:
-            return message if np.allclose(np.asarray(got, dtype=np.float64), test(case.args[0])) else None
-        except (ValueError, TypeError):
-            return None
-
-    return diagnosis
-
-
-RNG = np.random.default_rng(5)
-_DISTINCT_4x6 = RNG.permutation(24).reshape(4, 6).astype(np.float64)
-_ODD_5x7 = RNG.integers(0, 100, size=(5, 7)).astype(np.float64)
+_RNG = np.random.default_rng(5)
+_DISTINCT_4x6 = _RNG.permutation(24).reshape(4, 6) / 4 + 0.5  # distinct quarters: 0.5 to 6.25
+_ODD_5x7 = _RNG.integers(0, 100, size=(5, 7)).astype(np.float64)
 _ODD_5x7[-1, :] = _ODD_5x7[:, -1] = 200.0  # the largest values sit in the row and column to drop
-_NEGATIVE = -1.0 - RNG.permutation(16).reshape(4, 4)
-_UINT8 = RNG.integers(0, 256, size=(4, 4), dtype=np.uint8)
+_NEGATIVE = -1.0 - _RNG.permutation(16).reshape(4, 4)
+_UINT8 = _RNG.integers(0, 256, size=(4, 4), dtype=np.uint8)
+_ODD_BY_EVEN = np.round(_RNG.uniform(-3, 3, size=(5, 4)), 2)  # 5 rows (one to drop), 4 columns, fractions
 
 q3 = function_exercise(
     "05.q3",
     question="Write max_pool_2x2(image): non-overlapping 2x2 max pooling of a 2-D array, 'valid'.",
     reference=reference_max_pool_2x2,
     cases=[
-        Case("a 4x6 image of distinct values", (_DISTINCT_4x6,)),
+        Case("a 4x6 image of distinct values with fractions", (_DISTINCT_4x6,)),
         Case("a 5x7 image (odd sizes: the last row and column are dropped)", (_ODD_5x7,)),
         Case("a 4x4 image of negative values", (_NEGATIVE,)),
         Case("a 4x4 uint8 image", (_UINT8,)),
+        Case("a 5x4 image of values between -3 and 3 with fractions (the last row is dropped)", (_ODD_BY_EVEN,)),
     ],
     hints=[
         "Cut the image into 2x2 blocks: output pixel (i, j) is the largest of rows 2i, 2i+1 and columns 2j, 2j+1.",
@@ -260,32 +256,32 @@ q3 = function_exercise(
             return image[:h, :w].reshape(h // 2, 2, w // 2, 2).max(axis=(1, 3))
     """,
     mistakes={
-        "mean instead of max": _mean_pool,
-        "overlapping windows (stride 1)": _overlapping,
-        "incomplete edge blocks kept": _keeps_the_edge,
-        "maximum starting from 0": lambda image: np.maximum(reference_max_pool_2x2(image), 0.0),
-        "rows and columns swapped": lambda image: reference_max_pool_2x2(image).T,
-        "the top-left pixel of each block": _top_left,
-        "reshaped to (h // 2, w // 2, 2, 2)": _blocks_not_square,
-        "the input returned": lambda image: image,
-    },
-    diagnoses=[
-        INPUT_UNCHANGED,
-        _named(_mean_pool, "you averaged each block: max pooling keeps its largest value"),
-        _named(_overlapping, "your windows overlap: a 2x2 pool steps 2 pixels, so the output is half the size"),
-        _named(_keeps_the_edge, "you kept the incomplete last row or column: 'valid' pooling drops it"),
-        _named(
+        "mean instead of max": Mistake(_mean_pool, "you averaged each block: max pooling keeps its largest value"),
+        "overlapping windows (stride 1)": Mistake(
+            _overlapping, "your windows overlap: a 2x2 pool steps 2 pixels, so the output is half the size"
+        ),
+        "incomplete edge blocks kept": Mistake(
+            _keeps_the_edge, "you kept the incomplete last row or column: 'valid' pooling drops it"
+        ),
+        "maximum starting from 0": Mistake(
             lambda image: np.maximum(reference_max_pool_2x2(image), 0.0),
             "your maximum starts from 0: on negative values start from the block's own values (or -inf)",
         ),
-        _named(lambda image: reference_max_pool_2x2(image).T, "rows and columns are swapped"),
-        _named(_top_left, "you kept the top-left pixel of each block; max pooling keeps the largest of its four"),
-        _named(
+        "rows and columns swapped": Mistake(
+            lambda image: reference_max_pool_2x2(image).T, "rows and columns are swapped"
+        ),
+        "the top-left pixel of each block": Mistake(
+            _top_left, "you kept the top-left pixel of each block; max pooling keeps the largest of its four"
+        ),
+        "reshaped to (h // 2, w // 2, 2, 2)": Mistake(
             _blocks_not_square,
             "your blocks are not 2x2 squares of the image: reshape to (h // 2, 2, w // 2, 2) and take the maximum "
             "over axes 1 and 3",
         ),
-    ],
+        "the input returned": lambda image: image,
+        "an integer output array": _into_integers,
+    },
+    rules=[INPUT_UNCHANGED, FRACTIONS_LOST],
 )
 
 
@@ -314,11 +310,12 @@ def judge_dilations(answer: Any) -> str | None:
     if len(values) != 3:
         return f"expected three dilations, one per layer, got {len(values)} values"
     if not all(isinstance(v, (int, np.integer)) and not isinstance(v, bool) and v >= 1 for v in values):
-        return "each dilation is a whole number, at least 1"
+        return "each dilation is an int, at least 1: a layer's taps lie a whole number of pixels apart"
     field = 1 + 2 * sum(values)
     if field != FIELD:
         return (
-            f"three 3x3 layers with dilations {tuple(values)} see 1 + 2 * (d1 + d2 + d3) = {field} pixels, not {FIELD}"
+            f"three 3x3 layers with dilations {show(tuple(values))} see 1 + 2 * (d1 + d2 + d3) = {field} pixels, "
+            f"not {FIELD}"
         )
     missing = sorted(set(range(FIELD)) - _reached_offsets(tuple(int(v) for v in values)))
     if missing:

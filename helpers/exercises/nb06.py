@@ -11,11 +11,14 @@ import numpy as np
 
 from helpers.convolution import correlate2d
 from helpers.exercises._core import (
+    FRACTIONS_LOST,
     INPUT_UNCHANGED,
     AnswerProblem,
     Case,
+    Mistake,
     as_kernel,
     design_exercise,
+    frozen,
     function_exercise,
     value_exercise,
 )
@@ -32,19 +35,6 @@ def reference_to_nhwc(batch_nchw: np.ndarray) -> np.ndarray:
     return np.transpose(batch_nchw, (0, 2, 3, 1))
 
 
-def _layout_diagnosis(got, expected, case, reference):
-    batch, array = np.asarray(case.args[0]), np.asarray(got)
-    if array.shape == expected.shape:
-        if np.array_equal(array, batch.reshape(expected.shape)):
-            return "right shape, scrambled pixels: reshape keeps the memory order; np.transpose moves the axes"
-        return None
-    if array.shape == np.transpose(batch, (0, 3, 1, 2)).shape:
-        return "you used (0, 3, 1, 2), the permutation from NHWC to NCHW; the way back is its inverse"
-    if array.shape == np.transpose(batch, (0, 3, 2, 1)).shape:
-        return "height and width are swapped: the axes must come out as N, H, W, C"
-    return None
-
-
 _NCHW = np.arange(2 * 3 * 4 * 5).reshape(2, 3, 4, 5)
 
 q1 = function_exercise(
@@ -53,7 +43,7 @@ q1 = function_exercise(
     reference=reference_to_nhwc,
     cases=[
         Case("a batch of 2 images, 3 channels, 4 rows and 5 columns (values 0 to 119)", (_NCHW,)),
-        Case("one 1-channel 2x3 image", (np.array([[[[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]]]]),)),
+        Case("one 1-channel 2x3 image with fractions", (np.array([[[[1.5, 2.25, 3.0], [-4.5, 5.0, 0.75]]]]),)),
     ],
     hints=[
         "np.transpose(a, axes) puts old axis axes[i] at new position i.",
@@ -65,12 +55,22 @@ q1 = function_exercise(
             return np.transpose(batch_nchw, (0, 2, 3, 1))
     """,
     mistakes={
-        "the forward permutation (0, 3, 1, 2)": lambda b: np.transpose(b, (0, 3, 1, 2)),
-        "reshape instead of transpose": lambda b: np.reshape(b, (b.shape[0], b.shape[2], b.shape[3], b.shape[1])),
-        "height and width swapped": lambda b: np.transpose(b, (0, 3, 2, 1)),
+        "the forward permutation (0, 3, 1, 2)": Mistake(
+            lambda b: np.transpose(b, (0, 3, 1, 2)),
+            "you used (0, 3, 1, 2), the permutation from NHWC to NCHW; the way back is its inverse",
+        ),
+        "reshape instead of transpose": Mistake(
+            lambda b: np.reshape(b, (b.shape[0], b.shape[2], b.shape[3], b.shape[1])),
+            "right shape, scrambled pixels: reshape keeps the memory order; np.transpose moves the axes",
+        ),
+        "height and width swapped": Mistake(
+            lambda b: np.transpose(b, (0, 3, 2, 1)),
+            "height and width are swapped: the axes must come out as N, H, W, C",
+        ),
         "returned unchanged": lambda b: b,
+        "whole numbers only": lambda b: np.transpose(b, (0, 2, 3, 1)).astype(int),
     },
-    diagnoses=[_layout_diagnosis, INPUT_UNCHANGED],
+    rules=[INPUT_UNCHANGED, FRACTIONS_LOST],
 )
 
 
@@ -90,21 +90,21 @@ q2 = value_exercise(
     ],
     solution="answer = (8, 32, 32, 16)  # ceil(64 / 2) = 32; 16 output channels",
     mistakes={
-        "'valid' instead of 'same'": (8, 30, 30, 16),
+        "'valid' instead of 'same'": Mistake(
+            (8, 30, 30, 16), "that is 'valid'; 'same' pads so that ceil(64 / 2) = 32 remain"
+        ),
         "ignored the stride": (8, 64, 64, 16),
         "kept the input's channels": (8, 32, 32, 3),
         "one output per input channel and filter": (8, 32, 32, 48),
-        "NCHW order": (8, 16, 32, 32),
+        "NCHW order": Mistake((8, 16, 32, 32), "that is NCHW order; helpers.correlate2d keeps NHWC, channels last"),
     },
-    diagnoses=[
-        (lambda a: tuple(a) == (8, 30, 30, 16), "that is 'valid'; 'same' pads so that ceil(64 / 2) = 32 remain"),
+    rules=[
         (lambda a: tuple(a)[1:3] == (64, 64), "stride 2 keeps every second position: ceil(64 / 2)"),
         (
             lambda a: tuple(a)[3] == 3,
             "a full convolution sums over the input channels; the kernel's last axis is C_out",
         ),
         (lambda a: tuple(a)[3] == 48, "that is depthwise thinking; a full kernel mixes the 3 channels into each of 16"),
-        (lambda a: tuple(a) == (8, 16, 32, 32), "that is NCHW order; helpers.correlate2d keeps NHWC, channels last"),
     ],
 )
 
@@ -124,21 +124,21 @@ q3 = value_exercise(
         "5 * 5 * 3 * 1 + 3 * 1 * 16",
     ],
     solution="answer = 5 * 5 * 3 * 1 + 3 * 1 * 16  # 75 depthwise + 48 pointwise = 123",
-    mistakes={"a full kernel": 1200, "the depthwise part only": 75, "the pointwise part only": 48, "no C_in": 91},
-    diagnoses=[
-        (lambda a: a == 1200, "that is the full (5, 5, 3, 16) kernel; the separable layer replaces it"),
-        (lambda a: a == 75, "that is the depthwise part only; add the 1x1 (pointwise) kernel"),
-        (lambda a: a == 48, "that is the 1x1 (pointwise) part only; add the depthwise kernel"),
-        (lambda a: a == 91, "the 1x1 (pointwise) kernel has C_in * M * C_out = 3 * 1 * 16 weights, not 16"),
-    ],
+    mistakes={
+        "a full kernel": Mistake(1200, "that is the full (5, 5, 3, 16) kernel; the separable layer replaces it"),
+        "the depthwise part only": Mistake(75, "that is the depthwise part only; add the 1x1 (pointwise) kernel"),
+        "the pointwise part only": Mistake(48, "that is the 1x1 (pointwise) part only; add the depthwise kernel"),
+        "no C_in": Mistake(91, "the 1x1 (pointwise) kernel has C_in * M * C_out = 3 * 1 * 16 weights, not 16"),
+    },
 )
 
 
 # --------------------------------------------------------------------------
 # q4: a 1x1 kernel that makes a given gray
 
-BT709_WEIGHTS = np.array([0.2126, 0.7152, 0.0722])  # Rec. 709 luma, for HDTV and sRGB
-_BT601_WEIGHTS = np.array([0.299, 0.587, 0.114])  # Rec. 601, the course's helpers.to_grayscale
+_BT709 = frozen([0.2126, 0.7152, 0.0722])  # the check's own copy
+BT709_WEIGHTS = frozen(_BT709)  # Rec. 709 luma, for HDTV and sRGB; read-only
+_BT601_WEIGHTS = frozen([0.299, 0.587, 0.114])  # Rec. 601, the course's helpers.to_grayscale
 _RGB = np.array(
     [[[255, 0, 0], [0, 255, 0], [0, 0, 255]], [[255, 255, 255], [10, 200, 30], [90, 40, 160]]], dtype=np.uint8
 )  # red, green, blue; white, and two mixed colours
@@ -158,14 +158,14 @@ def _judge_gray_kernel(answer) -> str | None:
         raise AnswerProblem(
             f"expected a kernel of shape (kh, kw, 3, 1) (HWIO: 3 input channels, 1 output), got shape {kernel.shape}"
         )
-    if np.allclose(correlate2d(_RGB, kernel), (_RGB @ BT709_WEIGHTS)[..., np.newaxis]):
+    if np.allclose(correlate2d(_RGB, kernel), (_RGB @ _BT709)[..., np.newaxis]):
         return None  # a 1x1 kernel, or a larger one with weights only at its centre
     weights = kernel.sum(axis=(0, 1))[:, 0]
-    if kernel.shape[:2] != (1, 1) and np.allclose(weights, BT709_WEIGHTS):
+    if kernel.shape[:2] != (1, 1) and np.allclose(weights, _BT709):
         return "your kernel mixes in neighbouring pixels; a pixel's gray depends on that pixel only (try 1x1)"
     if np.allclose(weights, _BT601_WEIGHTS):
         return "those are Rec. 601's weights (helpers.to_grayscale); the exercise asks for Rec. 709's"
-    if np.allclose(weights, BT709_WEIGHTS[::-1]):
+    if np.allclose(weights, _BT709[::-1]):
         return "your weights are in the order B, G, R; the channels of an RGB image are R, G, B"
     if not np.isclose(weights.sum(), 1):
         return f"your weights add up to {weights.sum():g}: white (255, 255, 255) would come out {255 * weights.sum():g}"
@@ -178,7 +178,7 @@ q4 = design_exercise(
         "Design a kernel for helpers.correlate2d that turns an (H, W, 3) RGB image into its Rec. 709 luma "
         "0.2126 R + 0.7152 G + 0.0722 B, one output channel. Answer the kernel as an array."
     ),
-    reference=BT709_WEIGHTS.reshape(1, 1, 3, 1),
+    reference=frozen(_BT709.reshape(1, 1, 3, 1)),
     judge=_judge_gray_kernel,
     hints=[
         "A 1x1 kernel looks at one pixel: its output is a weighted sum of that pixel's channels.",
@@ -188,11 +188,11 @@ q4 = design_exercise(
     solution="answer = np.array([0.2126, 0.7152, 0.0722]).reshape(1, 1, 3, 1)",
     mistakes={
         "Rec. 601 weights": _BT601_WEIGHTS.reshape(1, 1, 3, 1),
-        "B, G, R order": BT709_WEIGHTS[::-1].reshape(1, 1, 3, 1),
+        "B, G, R order": _BT709[::-1].reshape(1, 1, 3, 1),
         "all ones": np.ones((1, 1, 3, 1)),
-        "shape (1, 1, 1, 3)": BT709_WEIGHTS.reshape(1, 1, 1, 3),
-        "three bare weights": BT709_WEIGHTS,
-        "spread over a 3x3 window": np.tile(BT709_WEIGHTS.reshape(1, 1, 3, 1) / 9, (3, 3, 1, 1)),
+        "shape (1, 1, 1, 3)": _BT709.reshape(1, 1, 1, 3),
+        "three bare weights": _BT709,
+        "spread over a 3x3 window": np.tile(_BT709.reshape(1, 1, 3, 1) / 9, (3, 3, 1, 1)),
     },
 )
 
@@ -256,7 +256,7 @@ q5 = function_exercise(
         "identity instead of the kernel": lambda k: np.einsum("uv,co->uvco", np.ones(k.shape[:2]), np.eye(k.shape[2])),
         "returned unchanged": lambda k: k,
     },
-    diagnoses=[_mixing_diagnosis, INPUT_UNCHANGED],
+    rules=[_mixing_diagnosis, INPUT_UNCHANGED],
 )
 
 EXERCISES = [q1, q2, q3, q4, q5]

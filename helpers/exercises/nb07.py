@@ -12,9 +12,11 @@ from __future__ import annotations
 
 import numpy as np
 
-from helpers.exercises import (
+from helpers.exercises._core import (
+    FRACTIONS_LOST,
     AnswerProblem,
     Case,
+    Mistake,
     design_exercise,
     function_exercise,
     value_exercise,
@@ -38,16 +40,21 @@ q1 = value_exercise(
     ],
     solution="answer = 2048 * 2048 * 15 * 15 * 4  # 3,774,873,600 bytes, about 3.5 GiB",
     mistakes={
-        "counted entries, not bytes": 2048 * 2048 * 15 * 15,
-        "float64 bytes": 2048 * 2048 * 15 * 15 * 8,
-        "the kernel's side, not its area": 2048 * 2048 * 15 * 4,
-        "the padded image's pixels": 2062 * 2062 * 15 * 15 * 4,
+        "counted entries, not bytes": Mistake(
+            2048 * 2048 * 15 * 15, "that is the number of entries; each float32 entry takes 4 bytes"
+        ),
+        "float64 bytes": Mistake(2 * _PATCH_BYTES, "that is for float64; the image is float32, 4 bytes per entry"),
+        "the kernel's side, not its area": Mistake(
+            2048 * 2048 * 15 * 4, "a 15x15 kernel has 15 * 15 taps, one column each"
+        ),
+        "the padded image's pixels": Mistake(
+            2062 * 2062 * 15 * 15 * 4, "one row per output pixel: 'same' keeps 2048 x 2048 of them"
+        ),
+        "in GiB": _PATCH_BYTES / 2**30,
+        "a few bytes off": _PATCH_BYTES + 4,
+        "in GB, times 10**9": 3_770_000_000,
     },
-    diagnoses=[
-        (lambda a: a == 2048 * 2048 * 15 * 15, "that is the number of entries; each float32 entry takes 4 bytes"),
-        (lambda a: a == 2 * _PATCH_BYTES, "that is for float64; the image is float32, 4 bytes per entry"),
-        (lambda a: a == 2048 * 2048 * 15 * 4, "a 15x15 kernel has 15 * 15 taps, one column each"),
-        (lambda a: a == 2062 * 2062 * 15 * 15 * 4, "one row per output pixel: 'same' keeps 2048 x 2048 of them"),
+    rules=[
         (lambda a: 3 < a < 4, "that looks like GiB; the question asks for bytes (1 GiB is 2**30 bytes)"),
         (
             lambda a: a != _PATCH_BYTES and abs(a - _PATCH_BYTES) < 0.03 * _PATCH_BYTES,
@@ -66,17 +73,6 @@ def reference_patch_matrix(image: np.ndarray, kh: int, kw: int) -> np.ndarray:
     padded = np.pad(np.asarray(image, dtype=np.float64), ((kh // 2, kh // 2), (kw // 2, kw // 2)))
     windows = np.lib.stride_tricks.sliding_window_view(padded, (kh, kw))
     return windows.reshape(-1, kh * kw)
-
-
-def _taps_in_column_order(got, expected, case, reference):
-    image, kh, kw = case.args
-    turned = np.lib.stride_tricks.sliding_window_view(
-        np.pad(np.asarray(image, dtype=np.float64), ((kh // 2, kh // 2), (kw // 2, kw // 2))), (kh, kw)
-    )
-    swapped = np.swapaxes(turned, -1, -2).reshape(-1, kh * kw)
-    if np.shape(got) == swapped.shape and np.allclose(got, swapped) and not np.allclose(swapped, expected):
-        return "your columns go down the window first; go along each window row first, as window.ravel() does"
-    return None
 
 
 def _square_padding(got, expected, case, reference):
@@ -102,15 +98,6 @@ def _border_not_zero(got, expected, case, reference):
     got = np.asarray(got, dtype=np.float64)
     if inside.any() and np.allclose(got[inside], expected[inside]) and not np.allclose(got, expected):
         return "the windows inside the image are right, those at the border are not: pad with zeros (np.pad's default)"
-    return None
-
-
-def _padded_on_one_side(got, expected, case, reference):
-    image, kh, kw = case.args
-    padded = np.pad(np.asarray(image, dtype=np.float64), ((0, kh - 1), (0, kw - 1)))
-    windows = np.lib.stride_tricks.sliding_window_view(padded, (kh, kw)).reshape(-1, kh * kw)
-    if np.shape(got) == windows.shape and np.allclose(got, windows):
-        return "each window starts at its pixel; centre it: pad kh // 2 rows above and below, kw // 2 columns each side"
     return None
 
 
@@ -148,22 +135,28 @@ q2 = function_exercise(
             return windows.reshape(-1, kh * kw)
     """,
     mistakes={
-        "taps in column order": lambda image, kh, kw: np.swapaxes(
-            np.lib.stride_tricks.sliding_window_view(
-                np.pad(np.asarray(image, dtype=float), ((kh // 2, kh // 2), (kw // 2, kw // 2))), (kh, kw)
-            ),
-            -1,
-            -2,
-        ).reshape(-1, kh * kw),
+        "taps in column order": Mistake(
+            lambda image, kh, kw: np.swapaxes(
+                np.lib.stride_tricks.sliding_window_view(
+                    np.pad(np.asarray(image, dtype=float), ((kh // 2, kh // 2), (kw // 2, kw // 2))), (kh, kw)
+                ),
+                -1,
+                -2,
+            ).reshape(-1, kh * kw),
+            "your columns go down the window first; go along each window row first, as window.ravel() does",
+        ),
         "no padding": lambda image, kh, kw: np.lib.stride_tricks.sliding_window_view(
             np.asarray(image, dtype=float), (kh, kw)
         ).reshape(-1, kh * kw),
-        "padding all at the end": lambda image, kh, kw: np.lib.stride_tricks.sliding_window_view(
-            np.pad(np.asarray(image, dtype=float), ((0, kh - 1), (0, kw - 1))), (kh, kw)
-        ).reshape(-1, kh * kw),
+        "padding all at the end": Mistake(
+            lambda image, kh, kw: np.lib.stride_tricks.sliding_window_view(
+                np.pad(np.asarray(image, dtype=float), ((0, kh - 1), (0, kw - 1))), (kh, kw)
+            ).reshape(-1, kh * kw),
+            "each window starts at its pixel; centre it: pad kh // 2 rows above and below, kw // 2 columns each side",
+        ),
         "input returned": lambda image, kh, kw: image,
     },
-    diagnoses=[_taps_in_column_order, _square_padding, _padded_on_one_side, _no_padding, _border_not_zero],
+    rules=[_square_padding, _no_padding, _border_not_zero, FRACTIONS_LOST],
 )
 
 
@@ -224,6 +217,9 @@ q3 = design_exercise(
 # --------------------------------------------------------------------------
 # q4: how much does a tile read?
 
+_NOT_K = "the halo is (k - 1) / 2 = 7 per side, not k"
+_SIDE_ONLY = "that is the side of the tile with its halo; the tile reads side x side pixels"
+
 q4 = value_exercise(
     "07.q4",
     question="With a 15x15 kernel, how many input pixels does one 512x512 tile read, halo included?",
@@ -233,13 +229,14 @@ q4 = value_exercise(
         "The tile grows to (512 + 2 * 7) pixels per side.",
     ],
     solution="answer = (512 + 15 - 1) ** 2  # 276,676 pixels: 5.5 % more than the tile",
-    mistakes={"no halo": 512 * 512, "halo on one side only": 519 * 519, "k on each side": 542 * 542},
-    diagnoses=[
-        (lambda a: a == 512 * 512, "that is the tile alone; each output pixel near its edge needs pixels beyond it"),
-        (lambda a: a == 519 * 519, "the halo goes on both sides of the tile: 7 before and 7 after"),
-        (lambda a: a in (542 * 542, 540 * 540), "the halo is (k - 1) / 2 = 7 per side, not k"),
-        (lambda a: a in (526, 519), "that is the side of the tile with its halo; the tile reads side x side pixels"),
-    ],
+    mistakes={
+        "no halo": Mistake(512 * 512, "that is the tile alone; each output pixel near its edge needs pixels beyond it"),
+        "halo on one side only": Mistake(519 * 519, "the halo goes on both sides of the tile: 7 before and 7 after"),
+        "k on each side": Mistake(542 * 542, _NOT_K),
+        "k in all": Mistake(540 * 540, _NOT_K),
+        "the side, not the area": Mistake(526, _SIDE_ONLY),
+        "the side with a halo on one side only": Mistake(519, _SIDE_ONLY),
+    },
 )
 
 EXERCISES = [q1, q2, q3, q4]

@@ -16,6 +16,7 @@ from helpers.convolution import correlate2d, transposed_correlate2d
 from helpers.exercises._core import (
     AnswerProblem,
     Case,
+    Mistake,
     as_kernel,
     design_exercise,
     function_exercise,
@@ -48,47 +49,6 @@ _IMAGE_5X6 = np.array(
 _ERROR_3X4 = np.array([[1.0, -2.0, 0.5, 0.0], [0.0, 1.5, -1.0, 2.0], [-0.5, 0.0, 1.0, -1.0]])
 _IMAGE_4X4 = np.array([[1, 2, 0, 4], [0, 3, 1, 1], [5, 0, 2, 2], [1, 1, 0, 3]], dtype=float)
 _ERROR_2X3 = np.array([[2.0, -1.0, 0.0], [0.5, 0.0, -2.0]])
-
-
-def _scaled(factor, message):
-    def diagnosis(got, expected, case, reference):
-        return message if same(got, np.asarray(expected) * factor) else None
-
-    return diagnosis
-
-
-def _turned(got, expected, case, reference):
-    expected = np.asarray(expected)
-    if not np.allclose(expected, expected[::-1, ::-1]) and same(got, expected[::-1, ::-1]):
-        return (
-            "your gradient is turned 180 degrees: weight (u, v) meets image[i + u, j + v], so slide the error "
-            "over the image as it is (a correlation, not a convolution)"
-        )
-    return None
-
-
-def _summed(got, expected, case, reference):
-    count = np.asarray(case.args[1]).size
-    if same(got, np.asarray(expected) * count):
-        return f"your gradient is {count} times too large: the loss is a mean over the {count} error values, so divide"
-    return None
-
-
-def _convolved(got, expected, case, reference):
-    image, error = (np.asarray(arg, dtype=float) for arg in case.args)
-    if same(got, 2 / error.size * correlate2d(image, error[::-1, ::-1], padding="valid")):
-        return (
-            "you convolved, which turns the error 180 degrees: weight (u, v) meets image[i + u, j + v] where the "
-            "error is e[i, j], so slide the error over the image as it is (a correlation)"
-        )
-    return None
-
-
-def _transposed(got, expected, case, reference):
-    expected = np.asarray(expected)
-    if not np.allclose(expected, expected.T) and same(got, expected.T):
-        return "your gradient is transposed: rows and columns are swapped, so u should run down and v across"
-    return None
 
 
 def _scaled_by_something(got, expected, case, reference):
@@ -133,28 +93,43 @@ q1 = function_exercise(
             return gradient
     """,
     mistakes={
-        "turned 180 degrees (a convolution)": lambda image, error: reference_kernel_gradient(image, error)[::-1, ::-1],
-        "the factor 2 forgotten": lambda image, error: reference_kernel_gradient(image, error) / 2,
-        "a sum, not a mean": lambda image, error: reference_kernel_gradient(image, error) * np.size(error),
-        "the wrong sign": lambda image, error: -reference_kernel_gradient(image, error),
-        "the error's shape": lambda image, error: np.asarray(error),
-        "convolved, not correlated": lambda image, error: (
-            2 / np.size(error) * correlate2d(image, np.asarray(error)[::-1, ::-1], padding="valid")
+        "turned 180 degrees (a convolution)": Mistake(
+            lambda image, error: reference_kernel_gradient(image, error)[::-1, ::-1],
+            "your gradient is turned 180 degrees: weight (u, v) meets image[i + u, j + v], so slide the error "
+            "over the image as it is (a correlation, not a convolution)",
         ),
-        "rows and columns swapped": lambda image, error: reference_kernel_gradient(image, error).T,
+        "the factor 2 forgotten": Mistake(
+            lambda image, error: reference_kernel_gradient(image, error) / 2,
+            "your gradient is half the right one: the derivative of e**2 is 2 * e",
+        ),
+        "a sum, not a mean": Mistake(
+            lambda image, error: reference_kernel_gradient(image, error) * np.size(error),
+            lambda case: (
+                f"your gradient is {np.size(case.args[1])} times too large: the loss is a mean over the "
+                f"{np.size(case.args[1])} error values, so divide"
+            ),
+        ),
+        "the wrong sign": Mistake(
+            lambda image, error: -reference_kernel_gradient(image, error),
+            "your gradient has the wrong sign: the error is prediction - target, and enters as + 2 * e",
+        ),
+        "the error's shape": lambda image, error: np.asarray(error),
+        "convolved, not correlated": Mistake(
+            lambda image, error: (
+                2 / np.size(error) * correlate2d(image, np.asarray(error)[::-1, ::-1], padding="valid")
+            ),
+            "you convolved, which turns the error 180 degrees: weight (u, v) meets image[i + u, j + v] where the "
+            "error is e[i, j], so slide the error over the image as it is (a correlation)",
+        ),
+        "rows and columns swapped": Mistake(
+            lambda image, error: reference_kernel_gradient(image, error).T,
+            "your gradient is transposed: rows and columns are swapped, so u should run down and v across",
+        ),
         "divided by the image's size": lambda image, error: (
             reference_kernel_gradient(image, error) * np.size(error) / np.size(image)
         ),
     },
-    diagnoses=[
-        _turned,
-        _scaled(0.5, "your gradient is half the right one: the derivative of e**2 is 2 * e"),
-        _summed,
-        _scaled(-1.0, "your gradient has the wrong sign: the error is prediction - target, and enters as + 2 * e"),
-        _convolved,
-        _transposed,
-        _scaled_by_something,
-    ],
+    rules=[_scaled_by_something],
 )
 
 
@@ -174,13 +149,16 @@ q2 = value_exercise(
         "(7 - 1) * 2 + 1 * (3 - 1) + 1 - (1 + 1).",
     ],
     solution="n = (7 - 1) * 2 + (3 - 1) + 1 - 2  # 13; 14 correlates back to 7 too",
-    mistakes={"7 times the stride": 14, "the padding not taken off": 15, "the + 1 dropped": 12, "the forward size": 4},
-    diagnoses=[
-        (lambda a: a == 14, "14 also correlates back to 7, but it is not the smallest: use (n - 1) * s, not n * s"),
-        (lambda a: a == 15, "that is the size before the padding is cropped: take off p_total = 2"),
-        (lambda a: a == 12, "one short: the kernel's extent is d * (k - 1) + 1, count the + 1"),
-        (lambda a: a == 4, "that is the forward output size of a 7x7 input; go the other way, from 7 back"),
-    ],
+    mistakes={
+        "7 times the stride": Mistake(
+            14, "14 also correlates back to 7, but it is not the smallest: use (n - 1) * s, not n * s"
+        ),
+        "the padding not taken off": Mistake(
+            15, "that is the size before the padding is cropped: take off p_total = 2"
+        ),
+        "the + 1 dropped": Mistake(12, "one short: the kernel's extent is d * (k - 1) + 1, count the + 1"),
+        "the forward size": Mistake(4, "that is the forward output size of a 7x7 input; go the other way, from 7 back"),
+    },
 )
 
 
@@ -254,20 +232,21 @@ q4 = value_exercise(
     ],
     solution="weights = 3 * 3 * 8 * 16 + 16  # 1,168",
     mistakes={
-        "biases left out": 1152,
-        "input channels left out": 160,
-        "one bias per input channel": 1160,
-        "the whole network": 1508,
-        "the first layer": 80,
+        "biases left out": Mistake(1152, "that is the kernel alone: each of the 16 output channels also has a bias"),
+        "input channels left out": Mistake(160, "each kernel spans all 8 input channels: the kernel is (3, 3, 8, 16)"),
+        "input channels and biases left out": Mistake(
+            144, "each kernel spans all 8 input channels, and there are 16 biases"
+        ),
+        "one bias per input channel": Mistake(
+            1160, "the bias is one number per output channel (16), not per input channel"
+        ),
+        "the whole network": Mistake(
+            1508, "that is the whole network (model.count_params()); the question asks for one layer"
+        ),
+        "the first layer": Mistake(
+            80, "that is the first convolution layer (1 input channel); the second takes 8 channels in"
+        ),
     },
-    diagnoses=[
-        (lambda a: a == 1152, "that is the kernel alone: each of the 16 output channels also has a bias"),
-        (lambda a: a == 160, "each kernel spans all 8 input channels: the kernel is (3, 3, 8, 16)"),
-        (lambda a: a == 144, "each kernel spans all 8 input channels, and there are 16 biases"),
-        (lambda a: a == 1160, "the bias is one number per output channel (16), not per input channel"),
-        (lambda a: a == 1508, "that is the whole network (model.count_params()); the question asks for one layer"),
-        (lambda a: a == 80, "that is the first convolution layer (1 input channel); the second takes 8 channels in"),
-    ],
 )
 
 EXERCISES = [q1, q2, q3, q4]

@@ -12,12 +12,15 @@ import numpy as np
 
 from helpers.convolution import BORDER_MODES, correlate2d
 from helpers.exercises._core import (
+    FRACTIONS_LOST,
     INPUT_UNCHANGED,
     AnswerProblem,
     Case,
     Exercise,
+    Mistake,
     as_kernel,
     design_exercise,
+    frozen,
     function_exercise,
     value_exercise,
 )
@@ -27,7 +30,7 @@ from helpers.playground import synthetic_image
 __all__ = ["EXERCISES", "q1", "q2", "q3", "q4"]
 
 _STEP = synthetic_image("step", shape=(64, 64))
-_SOBEL_X = np.asarray(KERNELS["sobel_x"])
+_SOBEL_X = frozen(KERNELS["sobel_x"])  # the check's own copy
 
 q1 = value_exercise(
     "09.q1",
@@ -38,15 +41,15 @@ q1 = value_exercise(
         "Only the kernel's right column (1, 2, 1) meets white pixels: add 1 x 255 + 2 x 255 + 1 x 255.",
     ],
     solution="answer = (1 + 2 + 1) * 255  # 1020: only the right column of sobel_x sees the white pixels",
-    mistakes={"kernel turned, as convolution would": -1020.0, "only the middle row": 510.0, "one weight": 255.0},
-    diagnoses=[
-        (
-            lambda a: np.isclose(a, -1020),
+    mistakes={
+        "kernel turned, as convolution would": Mistake(
+            -1020.0,
             "that is the sign you get with the kernel turned 180 degrees; "
             "correlation uses sobel_x as stored, right column positive",
         ),
-        (lambda a: np.isclose(a, 510), "the top and bottom rows of the patch take part too"),
-    ],
+        "only the middle row": Mistake(510.0, "the top and bottom rows of the patch take part too"),
+        "one weight": 255.0,
+    },
 )
 
 
@@ -146,26 +149,6 @@ def _not_clipped(got, expected, case, reference):
     return None
 
 
-def _other_display(got, expected, case, reference):
-    values, given = _as_numbers(got), np.asarray(case.args[0], dtype=np.float64)
-    if values is None or values.shape != given.shape:
-        return None
-    if np.allclose(values, np.clip(given, 0, 255) + 128):
-        return "you clipped before adding 128: add 128 first, then clip to 0-255"
-    if np.allclose(values, np.clip(np.abs(given), 0, 255)):
-        return "that is the absolute display, |value|: the offset display adds 128 and keeps the sign"
-    return None
-
-
-def _wrapped(got, expected, case, reference):
-    values, given = _as_numbers(got), np.asarray(case.args[0])
-    if values is None or values.shape != given.shape or given.dtype != np.uint8:
-        return None
-    if np.array_equal(values, (128 + given.astype(np.int64)) % 256):
-        return "128 + a uint8 array wrapped around past 255: turn the values into floats before adding"
-    return None
-
-
 def _offset_by_other_than_128(got, expected, case, reference):
     values = _as_numbers(got)
     if values is None or values.shape != np.shape(expected):
@@ -183,10 +166,12 @@ q4 = function_exercise(
     reference=_offset_display,
     cases=[
         Case("values from -300 to 300", (np.array([[-300.0, -128.0, -1.0], [0.0, 127.0, 300.0]]),)),
+        Case("a 3x2 array of values with fractions", (np.array([[-128.5, -0.25], [0.5, 126.75], [127.25, -129.5]]),)),
+        Case("a uint8 array", (np.array([0, 100, 127, 200], dtype=np.uint8),)),
         Case("a 1-D int array", (np.array([-200, -50, 0, 50, 200]),)),
         Case("an all-zero output", (np.zeros((2, 3)),)),
-        Case("a uint8 array", (np.array([0, 100, 127, 200], dtype=np.uint8),)),
     ],
+    dtype=("f", "the question asks for floats: np.asarray(values, dtype=np.float64) before adding 128"),
     hints=[
         "Add 128 first, then clip: np.clip(x, 0, 255).",
         "Turn the input into floats with np.asarray(values, dtype=np.float64): 128 + a uint8 array wraps past 255.",
@@ -197,11 +182,24 @@ q4 = function_exercise(
     mistakes={
         "no clipping": lambda values: 128.0 + np.asarray(values, dtype=np.float64),
         "offset 127": lambda values: np.clip(127.0 + np.asarray(values, dtype=np.float64), 0.0, 255.0),
-        "clipped before the offset": lambda values: np.clip(np.asarray(values, dtype=np.float64), 0.0, 255.0) + 128,
-        "the absolute display": lambda values: np.clip(np.abs(np.asarray(values, dtype=np.float64)), 0.0, 255.0),
-        "uint8 wrapped": lambda values: np.clip(128 + np.asarray(values), 0, 255),
+        "clipped before the offset": Mistake(
+            lambda values: np.clip(np.asarray(values, dtype=np.float64), 0.0, 255.0) + 128,
+            "you clipped before adding 128: add 128 first, then clip to 0-255",
+        ),
+        "the absolute display": Mistake(
+            lambda values: np.clip(np.abs(np.asarray(values, dtype=np.float64)), 0.0, 255.0),
+            "that is the absolute display, |value|: the offset display adds 128 and keeps the sign",
+        ),
+        "uint8 wrapped": Mistake(
+            lambda values: np.clip(128 + np.asarray(values), 0, 255),
+            "128 + a uint8 array wrapped around past 255: turn the values into floats before adding",
+        ),
+        "whole numbers (uint8 for display)": lambda values: np.clip(128 + np.asarray(values, float), 0, 255).astype(
+            np.uint8
+        ),
+        "ints": lambda values: np.clip(128 + np.asarray(values), 0, 255).astype(int),
     },
-    diagnoses=[INPUT_UNCHANGED, _wrapped, _other_display, _not_clipped, _offset_by_other_than_128],
+    rules=[INPUT_UNCHANGED, _not_clipped, FRACTIONS_LOST, _offset_by_other_than_128],
 )
 
 EXERCISES = [q1, q2, q3, q4]
