@@ -348,8 +348,11 @@ def _number(value: float) -> str:
     return f"{value:.0f}" if value == round(value) and abs(value) < 1e6 else f"{value:.3g}"
 
 
-def draw_grid(ax: plt.Axes, values: np.ndarray, title: str) -> None:
+def draw_grid(ax: plt.Axes, values: np.ndarray, title: str, *, fractions: bool = False) -> None:
     """Draw a small array as coloured cells with each value written in its cell (red positive, blue negative).
+
+    With ``fractions=True`` the cells read as the playground's kernel cells do
+    (:func:`weight_text`: ``1/9`` rather than ``0.111``), where that is short.
 
     Examples
     --------
@@ -373,7 +376,8 @@ def draw_grid(ax: plt.Axes, values: np.ndarray, title: str) -> None:
     ax.vlines(np.arange(cols + 1) - 0.5, -0.5, rows - 0.5, color="white", linewidth=1)
     fontsize = 12 if max(rows, cols) <= 3 else 9
     for (r, c), value in np.ndenumerate(values):
-        ax.text(c, r, _number(value), ha="center", va="center", fontsize=fontsize)
+        label = weight_text(value) if fractions else ""
+        ax.text(c, r, label if 0 < len(label) <= 6 else _number(value), ha="center", va="center", fontsize=fontsize)
     ax.set_title(title, fontsize=12)
     ax.axis("off")
 
@@ -403,9 +407,10 @@ def _outline(ax: plt.Axes, left: float, top: float, width: float, height: float)
         ax.add_patch(plt.Rectangle((left, top), width, height, fill=False, edgecolor=colour, linewidth=linewidth))
 
 
-#: The playground figure's size in inches: three panels wide, two high, so that at the
-#: widget's 75 dpi it is 900 pixels wide and its 12-point titles are 12 pixels high.
-FIGURE_SIZE = (3 * PANEL_SIZE[0], 2 * PANEL_SIZE[1])
+#: The playground figure's size in inches: three panels wide and two and a half high, so
+#: that at the widget's 75 dpi it is 900 x 600 pixels, narrow enough for JupyterLab's
+#: output area not to shrink it, and its 12-point titles are 12 pixels high.
+FIGURE_SIZE = (3 * PANEL_SIZE[0], 2.5 * PANEL_SIZE[1])
 
 
 def draw_rendering(rendering: Rendering) -> Figure:
@@ -418,7 +423,7 @@ def draw_rendering(rendering: Rendering) -> Figure:
     products and their sum, as 02's patch figure does.
     """
     fig = plt.figure(figsize=FIGURE_SIZE)
-    grid = fig.add_gridspec(2, 4, height_ratios=(1.25, 1))
+    grid = fig.add_gridspec(2, 4, height_ratios=(1.6, 1))
     top_left, top_right = fig.add_subplot(grid[0, 0:2]), fig.add_subplot(grid[0, 2:4])
     state, patch = rendering.state, rendering.patch
     half_h, half_w = state.kernel.shape[0] // 2, state.kernel.shape[1] // 2
@@ -437,7 +442,7 @@ def draw_rendering(rendering: Rendering) -> Figure:
     for column, (key, values) in enumerate(
         [("pixels", patch.pixels), ("kernel", patch.kernel), ("products", patch.products), ("total", [[patch.total]])]
     ):
-        draw_grid(fig.add_subplot(grid[1, column]), values, rendering.titles[key])
+        draw_grid(fig.add_subplot(grid[1, column]), values, rendering.titles[key], fractions=key == "kernel")
     fig.tight_layout()
     return fig
 

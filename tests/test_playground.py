@@ -53,7 +53,7 @@ def test_display_modes_against_their_definitions():
     assert rescaled.min() == 0 and rescaled.max() == 255
     np.testing.assert_allclose(rescaled[0, 2], 255 * 300 / 700)
     np.testing.assert_array_equal(display(np.full((2, 2), 7.0), "rescale"), np.full((2, 2), 127.5))
-    with pytest.raises(ValueError, match="how must be one of 'clip'.*got 'log'"):
+    with pytest.raises(ValueError, match=r"how must be one of 'clip'.*got 'log'"):
         display(values, "log")
 
 
@@ -368,7 +368,7 @@ def test_switching_image_draws_once_and_keeps_the_pixel():
 def test_a_click_on_either_image_chooses_the_pixel():
     box = _playground(kernel_name="sobel_x")
     where = playground.rendering_png_and_map(box.current())[1]
-    assert where.size == (900, 480) and len(where.panels) == 2
+    assert where.size == (900, 600) and len(where.panels) == 2
     png = bytes(box.controls["figure"].value)
     assert (int.from_bytes(png[16:20], "big"), int.from_bytes(png[20:24], "big")) == where.size  # the PNG's size
     for left, top, right, bottom in where.panels:  # a click in the middle of row 10, column 50 of either panel
@@ -388,3 +388,46 @@ def test_the_figure_is_shown_at_its_drawn_size():
     assert tuple(fig.get_size_inches()) == playground.FIGURE_SIZE
     assert min(ax.title.get_fontsize() for ax in fig.axes if ax.get_title()) >= 12
     playground.plt.close(fig)
+
+
+# ---------------------------------------------------------------------------------------------
+# tools/try_playground.py: it checks its output folder first and removes only files it made
+
+
+def _try_playground():
+    import importlib.util
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parent.parent / "tools" / "try_playground.py"
+    spec = importlib.util.spec_from_file_location("try_playground", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_try_playground_removes_only_its_own_files(tmp_path):
+    tool = _try_playground()
+    theirs = tmp_path / "playground-mine.png"  # a learner's screenshot with a name like the tool's
+    theirs.write_bytes(b"keep")
+    ours = tool.record(tmp_path, tmp_path / "playground-before.png")
+    ours.write_bytes(b"old run")
+    (tmp_path / tool.MANIFEST).open("a").write("../outside.png\n/etc/passwd\n")  # never followed
+    (tmp_path.parent / "outside.png").write_bytes(b"keep")
+    tool.prepare_out(tmp_path)
+    assert theirs.read_bytes() == b"keep" and not ours.exists() and not (tmp_path / tool.MANIFEST).exists()
+    assert (tmp_path.parent / "outside.png").exists()
+
+
+def test_try_playground_checks_its_output_folder_before_any_work(tmp_path, capsys):
+    tool = _try_playground()
+    a_file = tmp_path / "shots"
+    a_file.write_text("not a folder")
+    with pytest.raises(ValueError, match="is a file, not a folder"):
+        tool.prepare_out(a_file)
+    tool.find_chromium = lambda: "/usr/bin/true"  # main must stop at the folder, before starting anything
+    tool.try_playground = lambda *args: pytest.fail("started work despite a bad --out")
+    assert tool.main(["--out", str(a_file)]) == 2
+    assert "is a file, not a folder" in capsys.readouterr().err
+    made = tmp_path / "new" / "deeper"
+    tool.prepare_out(made)  # a folder that does not exist yet is made
+    assert made.is_dir()
