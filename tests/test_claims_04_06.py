@@ -153,3 +153,20 @@ def test_filter_bank_figure_and_batch_claims_hold_for_both_photographs(name):
     assert 255 < np.abs(strided).max() <= 4 * 255
     tf_strided = tf.nn.conv2d(batch.astype(np.float32), bank.astype(np.float32), strides=2, padding="SAME")
     np.testing.assert_allclose(strided, tf_strided.numpy(), rtol=0, atol=1e-3)
+
+
+def test_every_figure_of_notebook_06_has_alt_text():
+    from pathlib import Path
+
+    import nbformat
+
+    notebook = Path(__file__).resolve().parent.parent / "notebooks" / "06_color_and_channels.ipynb"
+    figures = [
+        cell
+        for cell in nbformat.read(notebook, as_version=4).cells
+        if cell.cell_type == "code" and any("image/png" in o.get("data", {}) for o in cell.outputs)
+    ]
+    assert len(figures) == 5
+    for cell in figures:
+        alt = cell.metadata.get("mystnb", {}).get("image", {}).get("alt", "")
+        assert alt.endswith(".") and 40 < len(alt) < 400, cell.source[:60]
