@@ -402,9 +402,13 @@ def frame(ax: plt.Axes) -> None:
 
 
 def _outline(ax: plt.Axes, left: float, top: float, width: float, height: float) -> None:
-    """A red rectangle on a wider white one: visible on black, on white and on a photograph."""
+    """A red rectangle on a wider white one: visible on black, on white and on a photograph.
+
+    It is not clipped to the image, so at a border the patch shows how far it reaches past the edge.
+    """
     for colour, linewidth in (("white", 3.5), ("red", 1.5)):
-        ax.add_patch(plt.Rectangle((left, top), width, height, fill=False, edgecolor=colour, linewidth=linewidth))
+        box = plt.Rectangle((left, top), width, height, fill=False, edgecolor=colour, linewidth=linewidth)
+        ax.add_patch(box).set_clip_on(False)
 
 
 #: The playground figure's size in inches: three panels wide and two and a half high, so

@@ -268,6 +268,8 @@ def _on_screen(image, *, row: int, col: int) -> dict[str, float]:
     """Where to click the figure (as shown, maybe scaled) to hit the input panel's pixel (row, col)."""
     import numpy as np
 
+    if str(ROOT) not in sys.path:  # this checkout's helpers, as the kernel imports them
+        sys.path.insert(0, str(ROOT))
     from helpers import playground
 
     state = playground.PlaygroundState(
