@@ -389,11 +389,14 @@ def frame(ax: plt.Axes) -> None:
     --------
     >>> fig, ax = plt.subplots()
     >>> _ = ax.imshow(np.full((4, 4), 255.0), cmap="gray", vmin=0, vmax=255)
+    >>> ax.axis("off")  # as helpers.show_images leaves it: no frame is drawn at all
+    (np.float64(-0.5), np.float64(3.5), np.float64(3.5), np.float64(-0.5))
     >>> frame(ax)
-    >>> ax.get_xticks().size, ax.get_yticks().size, ax.spines["left"].get_visible()
-    (0, 0, True)
+    >>> ax.axison, ax.get_xticks().size, ax.get_yticks().size, ax.spines["left"].get_visible()
+    (True, 0, 0, True)
     >>> plt.close(fig)
     """
+    ax.set_axis_on()  # an axes turned off draws no spines, whatever their settings
     ax.set_xticks([])
     ax.set_yticks([])
     for spine in ax.spines.values():
