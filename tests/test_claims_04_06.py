@@ -91,6 +91,28 @@ def test_depthwise_conv2d_warns_and_returns_the_wrong_shape(eleven_by_eleven):
     assert tuple(result.shape) == (1, 3, 3, 2)
 
 
+def test_separable_conv2d_returns_the_wrong_shape_without_a_warning(eleven_by_eleven):
+    images, depthwise = eleven_by_eleven
+    pointwise = np.random.default_rng(1).normal(size=(1, 1, 2, 3)).astype(np.float32)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        result = tf.nn.separable_conv2d(
+            images,
+            depthwise,
+            pointwise,
+            strides=[1, STRIDE, STRIDE, 1],
+            padding="VALID",
+            dilations=[DILATION, DILATION],
+        )
+    assert not caught and tuple(result.shape) == (1, 3, 3, 3)
+    spatial = helpers.depthwise_correlate2d(images, depthwise, padding="valid", stride=STRIDE, dilation=DILATION)
+    right = helpers.correlate2d(spatial, pointwise)
+    assert right.shape == (1, 4, 4, 3)
+    # Keras's layer gets the shape right (notebook 06 says so; its values are notebook 05's business)
+    layer = tf.keras.layers.SeparableConv2D(3, 3, strides=STRIDE, dilation_rate=DILATION, use_bias=False)
+    assert tuple(layer(images).shape) == (1, 4, 4, 3)
+
+
 # --------------------------------------------------------------------------
 # Notebook 06: NCHW on the CPU (oneDNN on is shown in a subprocess in the notebook itself)
 
@@ -153,3 +175,20 @@ def test_filter_bank_figure_and_batch_claims_hold_for_both_photographs(name):
     assert 255 < np.abs(strided).max() <= 4 * 255
     tf_strided = tf.nn.conv2d(batch.astype(np.float32), bank.astype(np.float32), strides=2, padding="SAME")
     np.testing.assert_allclose(strided, tf_strided.numpy(), rtol=0, atol=1e-3)
+
+
+def test_every_figure_of_notebook_06_has_alt_text():
+    from pathlib import Path
+
+    import nbformat
+
+    notebook = Path(__file__).resolve().parent.parent / "notebooks" / "06_color_and_channels.ipynb"
+    figures = [
+        cell
+        for cell in nbformat.read(notebook, as_version=4).cells
+        if cell.cell_type == "code" and any("image/png" in o.get("data", {}) for o in cell.outputs)
+    ]
+    assert len(figures) == 5
+    for cell in figures:
+        alt = cell.metadata.get("mystnb", {}).get("image", {}).get("alt", "")
+        assert alt.endswith(".") and 40 < len(alt) < 400, cell.source[:60]

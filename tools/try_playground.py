@@ -5,11 +5,16 @@
 It starts JupyterLab on 127.0.0.1 with a random token, on a temporary copy of
 notebooks/ (so nothing in the repository is saved over), opens
 09_kernel_playground.ipynb in headless Chromium through Playwright, runs all
-cells, types a new value into one kernel cell and checks that the summary line
-and the output figure change. Then it picks a gallery kernel, the border and the
-display, and types a pixel into the sliders' readouts, checking the summary line
-after each. It saves screenshots before and after the edit, and of the figure
-after each step.
+cells, types a fraction (``1/9``) into one kernel cell and checks that the
+summary line and the output figure change, types ``1,5`` into another and checks
+that the figure goes and a message names the cell. Then it picks a gallery
+kernel, the border and the display, types a pixel into the sliders' readouts,
+clicks a pixel on the input image and switches image, checking the summary line
+after each. It saves screenshots along the way.
+
+``--out`` is checked (a folder it can write, or one it can make) before anything
+starts. The script removes only files it made itself: the screenshots and log
+listed in ``try_playground-files.txt`` there by its previous run.
 
 Playwright drives the system Chromium (``apt-get install chromium``), found as
 ``chromium`` on PATH or through ``CHROMIUM``; it never downloads a browser.
@@ -36,6 +41,39 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOK = "09_kernel_playground.ipynb"
 DEFAULT_OUT = ROOT / "_build" / "playground"
+#: The list of files the last run wrote into the output folder: the only files a run removes.
+MANIFEST = "try_playground-files.txt"
+
+
+def prepare_out(out: Path) -> None:
+    """Make sure ``out`` is a folder this script can write, and remove what its previous run left there.
+
+    Raises ``ValueError`` (before any other work) when ``out`` is a file or cannot be written.
+    Files not named in the folder's manifest are never touched.
+    """
+    if out.exists() and not out.is_dir():
+        raise ValueError(f"--out {out} is a file, not a folder")
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryFile(dir=out):
+            pass
+    except OSError as error:
+        raise ValueError(f"--out {out} cannot be written: {error.strerror or error}") from None
+    manifest = out / MANIFEST
+    if manifest.is_file():
+        for name in manifest.read_text().split():
+            own = out / name
+            # only plain names this script uses, never a path that leaves the folder
+            if name == Path(name).name and name.startswith("playground-") and own.is_file():
+                own.unlink()
+        manifest.unlink()
+
+
+def record(out: Path, path: Path) -> Path:
+    """Add ``path`` (a file about to be written in ``out``) to the manifest; return it."""
+    with open(out / MANIFEST, "a") as manifest:
+        manifest.write(path.name + "\n")
+    return path
 
 
 def find_chromium() -> str | None:
@@ -93,21 +131,21 @@ def try_playground(out: Path, chromium: str) -> list[str]:
     """Run the whole check; return what was observed, one line each. Raises AssertionError on failure."""
     from playwright.sync_api import sync_playwright
 
-    out.mkdir(parents=True, exist_ok=True)
-    for old in out.glob("playground-*.png"):  # screenshots of an earlier run
-        old.unlink()
     seen: list[str] = []
     with tempfile.TemporaryDirectory(prefix="playground-") as temp:
         folder = Path(temp) / "notebooks"
         shutil.copytree(ROOT / "notebooks", folder)
-        with jupyter_lab(folder, out / "jupyterlab.log") as address, sync_playwright() as playwright:
+        with (
+            jupyter_lab(folder, record(out, out / "playground-jupyterlab.log")) as address,
+            sync_playwright() as playwright,
+        ):
             base, token = address.split("|")
             browser = playwright.chromium.launch(executable_path=chromium, args=["--no-sandbox", "--disable-gpu"])
             page = browser.new_page(viewport={"width": 1400, "height": 1000})
             try:
                 seen += _drive(page, base, token, out)
             except Exception:
-                page.screenshot(path=str(out / "playground-failure.png"))
+                page.screenshot(path=str(record(out, out / "playground-failure.png")))
                 raise
             finally:
                 browser.close()
@@ -117,6 +155,10 @@ def try_playground(out: Path, chromium: str) -> list[str]:
 def _drive(page, base: str, token: str, out: Path) -> list[str]:
     """Open the notebook, run it, edit a kernel cell and see the output change."""
     seen = []
+
+    def shot(name: str) -> Path:
+        return record(out, out / name)
+
     page.goto(f"{base}/lab/tree/{NOTEBOOK}?token={token}")
     page.wait_for_selector(".jp-Notebook .jp-Cell", timeout=90_000)
     page.wait_for_selector(".jp-StatusBar-Widget:has-text('Idle')", timeout=90_000)  # the kernel is connected
@@ -132,14 +174,18 @@ def _drive(page, base: str, token: str, out: Path) -> list[str]:
     image.scroll_into_view_if_needed()
     before_text, before_src = summary.text_content().strip(), image.get_attribute("src")
     assert before_text.startswith("edge_2 on step"), f"unexpected summary line {before_text!r}"
-    page.screenshot(path=str(out / "playground-before.png"))
+    page.screenshot(path=str(shot("playground-before.png")))
     seen.append(f"after Run All the playground shows: {before_text}")
 
     cells = page.locator(".jp-OutputArea-output .widget-gridbox input")
     assert cells.count() == 25, f"expected 25 kernel cells, found {cells.count()}"
+
+    def type_into(cell, text: str) -> None:
+        cell.fill(text)
+        cell.press("Enter")  # a text cell sends its value on Enter
+
     centre = cells.nth(12)  # row 2, column 2: the centre of the grid, where a 3x3 kernel has its centre
-    centre.fill("9")
-    centre.press("Enter")
+    type_into(centre, "1/9")
     page.wait_for_function(
         "([el, old]) => el.textContent.trim() !== old", arg=[summary.element_handle(), before_text], timeout=30_000
     )
@@ -149,12 +195,25 @@ def _drive(page, base: str, token: str, out: Path) -> list[str]:
         timeout=30_000,
     )
     after_text = summary.text_content().strip()
-    assert after_text.startswith("custom on step"), after_text
+    # edge_2 with 1/9 in the centre, at (32, 32) on the step: 255 above, below and right, 0 left, 255 / 9
+    assert after_text.startswith("custom on step") and after_text.endswith("add up to 793.3"), after_text
     image.scroll_into_view_if_needed()
-    page.screenshot(path=str(out / "playground-after.png"))
-    image.screenshot(path=str(out / "playground-figure-after.png"))
-    seen.append(f"after typing 9 into the centre kernel cell: {after_text}")
+    page.screenshot(path=str(shot("playground-after.png")))
+    seen.append(f"after typing 1/9 into the centre kernel cell: {after_text}")
     seen.append("the output figure's image changed (its src is a new PNG)")
+
+    # a comma: no figure, and a message that names the cell (row 1, column 3 of the 3x3 kernel)
+    type_into(cells.nth(8), "1,5")
+    page.wait_for_selector(".widget-html-content:has-text('Not drawn')", timeout=30_000)
+    message = summary.text_content().strip()
+    assert "row 1, column 3" in message and "'1,5', which is not a number" in message, message
+    assert not image.is_visible(), "the old figure is still shown beside the error"
+    page.screenshot(path=str(shot("playground-error.png")))
+    seen.append(f"after typing 1,5 into the top-right cell: {message}")
+    type_into(cells.nth(8), "0")
+    image.wait_for(state="visible", timeout=30_000)
+    page.wait_for_selector(".widget-html-content:has-text('add up to 793.3')", timeout=30_000)
+    seen.append("after typing 0 there instead, the figure is back")
 
     # the other controls, as a learner would use them: a gallery kernel, the border, the display, the pixel
     playground = page.locator(".jp-OutputArea-output:has(.widget-gridbox)").first
@@ -189,9 +248,42 @@ def _drive(page, base: str, token: str, out: Path) -> list[str]:
     assert "add up to -1020.0" in text, text  # wrap: white columns left of column 0, falling into the black
     image.scroll_into_view_if_needed()
     page.wait_for_timeout(500)
-    image.screenshot(path=str(out / "playground-figure-controls.png"))
+    image.screenshot(path=str(shot("playground-figure-controls.png")))
     seen.append(f"after picking sobel_x, border wrap, display offset and pixel (5, 0): {text}")
+
+    # a click on the input image chooses the pixel: where is row 40, column 20 in the figure on screen?
+    text = changed_to("(row 40, col 20)", lambda: image.click(position=_on_screen(image, row=40, col=20)))
+    assert "sobel_x on step" in text, text
+    seen.append(f"after clicking the input image at row 40, column 20: {text}")
+    # another image: one new figure, the pixel at the same place in the photograph (300 x 451)
+    text = changed_to("(row 189, col 144)", lambda: dropdowns.nth(1).select_option("course"))
+    image.scroll_into_view_if_needed()
+    page.wait_for_timeout(500)
+    image.screenshot(path=str(shot("playground-figure-course.png")))
+    seen.append(f"after switching to the course image: {text}")
     return seen
+
+
+def _on_screen(image, *, row: int, col: int) -> dict[str, float]:
+    """Where to click the figure (as shown, maybe scaled) to hit the input panel's pixel (row, col)."""
+    import numpy as np
+
+    if str(ROOT) not in sys.path:  # this checkout's helpers, as the kernel imports them
+        sys.path.insert(0, str(ROOT))
+    from helpers import playground
+
+    state = playground.PlaygroundState(
+        kernel=np.zeros((3, 3)), image="step", mode="wrap", display="offset", row=row, col=col
+    )
+    where = playground.rendering_png_and_map(playground.render_state(state, playground.synthetic_image("step")))[1]
+    left, top, right, bottom = where.panels[0]
+    shape = where.shape
+    x = left + (col + 0.5) / shape[1] * (right - left)
+    y = top + (row + 0.5) / shape[0] * (bottom - top)
+    natural = image.evaluate("el => [el.naturalWidth, el.naturalHeight]")
+    box = image.bounding_box()
+    assert natural == list(where.size), f"the figure on screen is {natural}, not the expected {where.size}"
+    return {"x": x * box["width"] / natural[0], "y": y * box["height"] / natural[1]}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -201,6 +293,14 @@ def main(argv: list[str] | None = None) -> int:
     chromium = find_chromium()
     if chromium is None:
         print("no Chromium found: apt-get install chromium (or set CHROMIUM=/path/to/chromium)", file=sys.stderr)
+        return 2
+    if not (ROOT / "notebooks" / NOTEBOOK).is_file():
+        print(f"no notebooks/{NOTEBOOK} in {ROOT}", file=sys.stderr)
+        return 2
+    try:
+        prepare_out(args.out)
+    except ValueError as error:
+        print(error, file=sys.stderr)
         return 2
     start = time.perf_counter()
     for line in try_playground(args.out, chromium):
