@@ -26,9 +26,9 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from helpers._checks import as_pair, as_real_array, check_array_size, check_ndim
+from helpers._checks import as_pair, as_real_array, check_array_size, check_choice, check_ndim
 from helpers.convolution import BORDER_MODES, _pad_for_window, _padding_along
-from helpers.fast import _compute_dtype, correlate
+from helpers.fast import METHODS, _compute_dtype, correlate
 
 if TYPE_CHECKING:  # pragma: no cover
     import dask.array
@@ -243,6 +243,7 @@ def correlate2d_dask(
     weights = as_real_array(kernel, "kernel")
     check_ndim(weights, "kernel", (2,), "a 2-D kernel (kh, kw)")
     _check_border(mode, cval)
+    check_choice(method, "method", ("auto", *METHODS))  # here, not when the first chunk is computed
     chunk_pair = as_pair(chunks, "chunks", minimum=1)
     if isinstance(image, da.Array):
         if image.dtype.kind not in "iuf":
@@ -257,6 +258,8 @@ def correlate2d_dask(
     # the dtype correlate2d computes in (float32 only when both are float32), so cval is rounded as it is there
     dtype = np.float32 if image.dtype == np.float32 and weights.dtype == np.float32 else np.float64
     image = image.astype(dtype)
+    if method == "loop":  # notebook 02's loop always answers in float64
+        dtype = np.float64
     halos = halo_widths(weights.shape)
     depth = {axis: max(halos[axis]) for axis in (0, 1)}
     # every chunk at least as long as its halo, so each chunk's halo comes from its neighbours only

@@ -180,3 +180,19 @@ def test_a_dask_array_of_strings_or_an_empty_one_is_refused_by_name():
         tiles.correlate2d_dask(da.zeros((0, 4)), np.ones((3, 3)))
     with pytest.raises(ValueError, match="image must be a 2-D grayscale image"):
         tiles.correlate2d_dask(da.zeros((4, 4, 3)), np.ones((3, 3)))
+
+
+def test_dask_refuses_an_unknown_method_before_computing():
+    with pytest.raises(ValueError, match="method must be one of 'auto'"):
+        tiles.correlate2d_dask(np.ones((8, 8)), np.ones((3, 3)), method="bogus")  # was refused only at .compute()
+    with pytest.raises(TypeError, match="method must be one of"):
+        tiles.correlate2d_dask(np.ones((8, 8)), np.ones((3, 3)), method=["shift"])
+
+
+def test_dask_with_the_loop_declares_the_float64_it_returns():
+    image = np.random.default_rng(9).random((10, 12)).astype(np.float32)
+    kernel = np.ones((3, 3), dtype=np.float32)
+    lazy = tiles.correlate2d_dask(image, kernel, method="loop", chunks=5)
+    result = lazy.compute(scheduler="sync")
+    assert lazy.dtype == result.dtype == np.float64
+    np.testing.assert_allclose(result, helpers.correlate2d(image, kernel, method="loop"), rtol=1e-12)
