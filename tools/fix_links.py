@@ -22,7 +22,13 @@ before it, in the same cell.
   the right notebook for links between notebooks.
 
 Old links in the Jupyter form (``#What's-next``, the heading with spaces as
-hyphens) are rewritten when they name a heading of the target notebook.
+hyphens) are rewritten when they name a heading of the target notebook. A link
+to another notebook's title (its ``# `` heading) becomes a link to the notebook:
+the title is the top of the page, and it stays the first line of its cell,
+where tools/navigation.py and the hygiene test look for it.
+
+Every notebook is rewritten in memory before any is written, so an error
+leaves them all as they were; ``--check`` writes nothing at all.
 ``tests/test_links.py`` checks every link against this form.
 """
 
