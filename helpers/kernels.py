@@ -20,6 +20,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from helpers._checks import check_array_size, check_choice
+
 __all__ = ["KERNELS", "KERNEL_INFO", "KernelInfo", "describe_kernel", "gaussian_kernel"]
 
 WIKIPEDIA_KERNELS = "https://en.wikipedia.org/wiki/Kernel_(image_processing)"
@@ -44,10 +46,18 @@ def gaussian_kernel(size: int) -> np.ndarray:
     size 3 that is ``[1, 2, 1]`` and the 3x3 kernel over 16; for size 5,
     ``[1, 4, 6, 4, 1]`` and the 5x5 kernel over 256.
 
+    Each 1-D weight ``C(n, i) / 2**n`` (``n = size - 1``) is computed from
+    Python's exact integers and rounded once to float64, so any size gives
+    finite weights: summing the row in float64 first would overflow from
+    size 513 on (``2**1024`` is past float64's largest value) and give
+    zeros, then NaN. Weights below float64's smallest value come out 0.
+
     Parameters
     ----------
     size : int
-        An odd number, at least 1.
+        An odd number, at least 1; the ``(size, size)`` kernel must fit the
+        size limit :data:`helpers._checks.MAX_ARRAY_BYTES` (1 GiB: size up to
+        11,585), checked before anything is allocated.
 
     Returns
     -------
@@ -59,13 +69,21 @@ def gaussian_kernel(size: int) -> np.ndarray:
     array([[1., 2., 1.],
            [2., 4., 2.],
            [1., 2., 1.]])
+    >>> bool(np.isfinite(gaussian_kernel(1025)).all())
+    True
     """
-    if not isinstance(size, (int, np.integer)) or isinstance(size, bool) or size < 1 or size % 2 == 0:
+    if not isinstance(size, (int, np.integer)) or isinstance(size, (bool, np.bool_)) or size < 1 or size % 2 == 0:
         raise ValueError(f"size must be an odd positive int, got {size!r}")
-    row = np.array([1.0])
-    for _ in range(size - 1):
-        row = np.convolve(row, [1.0, 1.0])
-    return np.outer(row, row) / row.sum() ** 2
+    size = int(size)
+    check_array_size((size, size), f"gaussian_kernel(size={size})")
+    n = size - 1
+    weights = []
+    count = 1  # C(n, i), exact
+    for i in range(size):
+        weights.append(count / 2**n)  # int / int: rounded once, never overflows
+        count = count * (n - i) // (i + 1)
+    row = np.array(weights)
+    return np.outer(row, row)
 
 
 def _identity(size: int) -> np.ndarray:
@@ -184,9 +202,16 @@ KERNEL_INFO: dict[str, KernelInfo] = {name: KernelInfo(text, source) for name, _
 
 
 def describe_kernel(name: str) -> str:
-    """A two-line description of a kernel in :data:`KERNELS`: what it does and its source."""
-    if name not in KERNELS:
-        raise KeyError(f"no kernel named {name!r}; the gallery has {sorted(KERNELS)}")
+    """A two-line description of a kernel in :data:`KERNELS`: what it does and its source.
+
+    Raises
+    ------
+    TypeError
+        ``name`` is not a string (a list, ``None``).
+    ValueError
+        No kernel has that name; the message lists the gallery.
+    """
+    check_choice(name, "name", KERNELS)
     rows, cols = KERNELS[name].shape
     info = KERNEL_INFO[name]
     return f"{name} ({rows}x{cols}): {info.description}\nSource: {info.source}"

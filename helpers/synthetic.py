@@ -20,6 +20,8 @@ import numbers
 
 import numpy as np
 
+from helpers._checks import check_array_size
+
 __all__ = ["EDGE_ANGLES", "EDGE_CLASSES", "oriented_edges"]
 
 #: The class names of :func:`oriented_edges`, indexed by label.
@@ -71,10 +73,13 @@ def oriented_edges(
     Raises
     ------
     ValueError
-        A count below 1, a size below 4, a jitter outside 0 to 22.5 or a
-        negative noise.
+        A count below 1, a size below 4, a jitter outside 0 to 22.5, a
+        negative or infinite noise, or images over the size limit
+        :data:`helpers._checks.MAX_ARRAY_BYTES` as float64 (checked before
+        anything is allocated).
     TypeError
-        A count, size or seed that is not an int.
+        A count, size or seed that is not an int; a jitter or noise that is
+        not a number.
 
     Notes
     -----
@@ -92,14 +97,22 @@ def oriented_edges(
     array([0.1, 0.1, 0.1, 0.2, 0.6, 0.7], dtype=float32)
     """
     for name, value, minimum in (("count", count, 1), ("size", size, 4), ("seed", seed, 0)):
-        if not isinstance(value, (numbers.Integral, np.integer)) or isinstance(value, bool):
+        if not isinstance(value, (numbers.Integral, np.integer)) or isinstance(value, (bool, np.bool_)):
             raise TypeError(f"{name} must be an int, got {value!r}")
         if value < minimum:
             raise ValueError(f"{name} must be at least {minimum}, got {value!r}")
+    for name, value in (("jitter", jitter), ("noise", noise)):
+        if not isinstance(value, (numbers.Real, np.integer, np.floating)) or isinstance(value, (bool, np.bool_)):
+            raise TypeError(f"{name} must be a number, got {value!r}")
     if not 0.0 <= float(jitter) <= 22.5:
         raise ValueError(f"jitter must be between 0 and 22.5 degrees so classes do not overlap, got {jitter!r}")
+    if not np.isfinite(float(noise)):
+        raise ValueError(f"noise must be a finite number, got {noise!r}")
     if not float(noise) >= 0.0:
         raise ValueError(f"noise must be at least 0, got {noise!r}")
+    count, size = int(count), int(size)
+    # the float64 images, made in place below: about two of them at once, plus the float32 copy
+    check_array_size((count, size, size), f"the images of oriented_edges(count={count}, size={size}) in float64")
 
     rng = np.random.default_rng(seed)
     labels = rng.permutation(np.arange(count) % len(EDGE_CLASSES)).astype(np.int64)
@@ -112,8 +125,12 @@ def oriented_edges(
     centre = (size - 1) / 2
     y, x = np.mgrid[0:size, 0:size].astype(np.float64) - centre
     up = -y  # rows grow downwards; angles are measured with y pointing up
-    along = np.cos(angles)[:, None, None] * x + np.sin(angles)[:, None, None] * up - offsets[:, None, None]
-    step = np.tanh(2.0 * along)
-    images = middle[:, None, None] + (polarity * contrast / 2)[:, None, None] * step
+    images = np.cos(angles)[:, None, None] * x  # the distance along the edge's direction, then the step
+    images += np.sin(angles)[:, None, None] * up
+    images -= offsets[:, None, None]
+    images *= 2.0
+    np.tanh(images, out=images)
+    images *= (polarity * contrast / 2)[:, None, None]
+    images += middle[:, None, None]
     images += rng.normal(0.0, float(noise), images.shape)
     return images[..., np.newaxis].astype(np.float32), labels

@@ -26,9 +26,9 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from helpers._checks import as_real_array, check_ndim
-from helpers.convolution import BORDER_MODES, _padding_along
-from helpers.fast import correlate
+from helpers._checks import as_pair, as_real_array, check_array_size, check_choice, check_ndim
+from helpers.convolution import BORDER_MODES, _pad_for_window, _padding_along
+from helpers.fast import METHODS, _compute_dtype, correlate
 
 if TYPE_CHECKING:  # pragma: no cover
     import dask.array
@@ -109,6 +109,16 @@ def _check_2d(image: object, kernel: object) -> tuple[np.ndarray, np.ndarray]:
     return pixels, weights
 
 
+def _check_border(mode: object, cval: object) -> None:
+    """Refuse a ``mode`` and ``cval`` exactly as :func:`helpers.correlate2d` does.
+
+    It runs correlate2d's own check (the one in ``_pad_for_window``) on a
+    one-pixel image, so the tiles can never accept what the whole image
+    refuses, nor refuse what it accepts.
+    """
+    _pad_for_window(np.zeros((1, 1, 1, 1)), (1, 1), "valid", mode, cval, 1, 1)  # type: ignore[arg-type]
+
+
 def correlate2d_tiled(
     image: np.ndarray,
     kernel: np.ndarray,
@@ -150,16 +160,22 @@ def correlate2d_tiled(
     True
     """
     pixels, weights = _check_2d(image, kernel)
+    _check_border(mode, cval)
+    if not isinstance(tile, (int, np.integer)) or isinstance(tile, (bool, np.bool_)) or tile < 1:
+        raise ValueError(f"tile must be a positive int, got {tile!r}")
     (top, bottom), (left, right) = halo_widths(weights.shape)
     height, width = pixels.shape
+    side = min(int(tile), max(height, width))
+    check_array_size((side + top + bottom, side + left + right), "a tile with its halo")
+    # the dtype correlate2d computes in, so that cval is rounded as it is there
+    dtype = _compute_dtype(pixels, weights)
     output = None
     for y0, y1 in tile_starts(height, tile):
         rows = border_indices(y0 - top, y1 + bottom, height, mode)
         for x0, x1 in tile_starts(width, tile):
             cols = border_indices(x0 - left, x1 + right, width, mode)
-            with_halo = pixels[np.ix_(np.maximum(rows, 0), np.maximum(cols, 0))]
+            with_halo = pixels[np.ix_(np.maximum(rows, 0), np.maximum(cols, 0))].astype(dtype)
             if mode == "constant":
-                with_halo = with_halo.astype(with_halo.dtype if with_halo.dtype.kind == "f" else np.float64)
                 with_halo[rows < 0, :] = cval
                 with_halo[:, cols < 0] = cval
             result = correlate(with_halo, weights, method=method, padding="valid")
@@ -180,11 +196,14 @@ def correlate2d_dask(
 ) -> dask.array.Array:
     """A lazy ``correlate2d`` of a Dask array, chunk by chunk with ``map_overlap``.
 
-    The image is padded by the border mode (``dask.array.pad``, with the
-    same ``numpy.pad`` names as :func:`helpers.correlate2d`), then every
-    chunk is correlated together with a halo of its neighbours' pixels
+    The image is padded by the border mode exactly as ``numpy.pad`` pads it
+    in :func:`helpers.correlate2d`, for any width (rows and columns gathered
+    by :func:`border_indices`; ``dask.array.pad`` differs from ``numpy.pad``
+    when the padding is longer than the image), then every chunk is
+    correlated together with a halo of its neighbours' pixels
     (``map_overlap``), the halos are trimmed off and the padding is cut
-    away. Nothing is computed until ``.compute()`` (or ``.store``). How many
+    away. Chunks shorter than the halo are first merged with a neighbour.
+    Nothing is computed until ``.compute()`` (or ``.store``). How many
     chunks are in memory at once is up to the scheduler: handed the whole
     graph, Dask may generate many input chunks before it frees any, because
     each is needed by its neighbours' halos; computing one band of chunk rows
@@ -201,7 +220,8 @@ def correlate2d_dask(
         As in :func:`helpers.correlate2d`; each chunk is computed with
         ``method`` in one thread (Dask runs the chunks in parallel).
     chunks : int or (int, int), optional
-        Chunk size for a NumPy input.
+        Chunk size for a NumPy input, at least 1 (checked for a Dask input
+        too, which keeps its own chunks).
 
     Returns
     -------
@@ -222,29 +242,88 @@ def correlate2d_dask(
 
     weights = as_real_array(kernel, "kernel")
     check_ndim(weights, "kernel", (2,), "a 2-D kernel (kh, kw)")
-    if mode not in BORDER_MODES:
-        raise ValueError(f"mode must be one of {sorted(BORDER_MODES)}, got {mode!r}")
-    if mode != "constant" and cval != 0:
-        raise ValueError(f"cval is only used with mode='constant', got mode={mode!r} and cval={cval!r}")
-    if not isinstance(image, da.Array):
-        image = da.from_array(as_real_array(image, "image"), chunks=chunks)
-    check_ndim(image, "image", (2,), "a 2-D grayscale image (H, W)")
-    (top, bottom), (left, right) = halo_widths(weights.shape)
-    widths = ((top, bottom), (left, right))
-    if mode == "constant":
-        padded = da.pad(image, widths, mode="constant", constant_values=cval)
+    _check_border(mode, cval)
+    check_choice(method, "method", ("auto", *METHODS))  # here, not when the first chunk is computed
+    chunk_pair = as_pair(chunks, "chunks", minimum=1)
+    if isinstance(image, da.Array):
+        if image.dtype.kind not in "iuf":
+            raise TypeError(f"image must hold real numbers (int or float), got a Dask array of dtype {image.dtype}")
+        if 0 in image.shape:
+            raise ValueError(f"image is empty (shape {image.shape})")
+        check_ndim(image, "image", (2,), "a 2-D grayscale image (H, W)")
     else:
-        padded = da.pad(image, widths, mode=BORDER_MODES[mode]["numpy"])
-    depth = {0: max(top, bottom), 1: max(left, right)}
+        pixels = as_real_array(image, "image")
+        check_ndim(pixels, "image", (2,), "a 2-D grayscale image (H, W)")
+        image = da.from_array(pixels, chunks=chunk_pair)
+    # the dtype correlate2d computes in (float32 only when both are float32), so cval is rounded as it is there
+    dtype = np.float32 if image.dtype == np.float32 and weights.dtype == np.float32 else np.float64
+    image = image.astype(dtype)
+    if method == "loop":  # notebook 02's loop always answers in float64
+        dtype = np.float64
+    halos = halo_widths(weights.shape)
+    depth = {axis: max(halos[axis]) for axis in (0, 1)}
+    # every chunk at least as long as its halo, so each chunk's halo comes from its neighbours only
+    image = image.rechunk(tuple(_at_least(image.chunks[axis], depth[axis]) for axis in (0, 1)))
+    check_array_size(
+        tuple(max(image.chunks[axis]) + 2 * depth[axis] for axis in (0, 1)), "a chunk with its halo", itemsize=8
+    )
+    padded = _pad_like_numpy(image, halos, mode, cval)
+    # the padding joins the first and last chunks, so the output's chunks are the image's
+    padded = padded.rechunk(
+        tuple(
+            (halos[axis][0] + image.chunks[axis][0], *image.chunks[axis][1:-1], image.chunks[axis][-1] + halos[axis][1])
+            if len(image.chunks[axis]) > 1
+            else (sum(halos[axis]) + image.shape[axis],)
+            for axis in (0, 1)
+        )
+    )
 
     def correlate_chunk(chunk: np.ndarray) -> np.ndarray:
         # the chunk arrives with its halo; pixels within the halo of its edge come out wrong
         # (they see zeros) and map_overlap trims them off
         return correlate(chunk, weights, method=method, threads=False)
 
-    if weights.dtype == np.float32 and image.dtype == np.float32:
-        dtype = np.float32
-    else:
-        dtype = np.float64
     result = padded.map_overlap(correlate_chunk, depth=depth, boundary="none", trim=True, dtype=dtype)
+    (top, _), (left, _) = halos
     return result[top : top + image.shape[0], left : left + image.shape[1]]
+
+
+def _at_least(chunks: tuple[int, ...], size: int) -> tuple[int, ...]:
+    """Merge neighbouring chunks until every one (but a lone one) holds at least ``size``.
+
+    >>> _at_least((4, 4, 4, 1), 3)
+    (4, 4, 5)
+    >>> _at_least((1, 1, 1, 1, 1), 2)
+    (2, 3)
+    """
+    merged: list[int] = []
+    for length in chunks:
+        if merged and merged[-1] < size:
+            merged[-1] += length
+        else:
+            merged.append(length)
+    if len(merged) > 1 and merged[-1] < size:
+        last = merged.pop()
+        merged[-1] += last
+    return tuple(merged)
+
+
+def _pad_like_numpy(
+    image: dask.array.Array, halos: tuple[tuple[int, int], tuple[int, int]], mode: str, cval: float
+) -> dask.array.Array:
+    """Pad a 2-D Dask array as ``numpy.pad`` would, for any width (even past the image's length).
+
+    ``dask.array.pad`` differs from ``numpy.pad`` when the padding is longer
+    than the axis (other values, even another shape), so every mode but
+    ``'constant'`` gathers rows and columns by :func:`border_indices`.
+    """
+    import dask.array as da
+
+    if mode == "constant":
+        # image is already in the dtype of the computation, so cval is cast as np.pad casts it in correlate2d
+        return da.pad(image, halos, mode="constant", constant_values=cval)
+    (top, bottom), (left, right) = halos
+    height, width = image.shape
+    rows = border_indices(-top, height + bottom, height, mode)
+    cols = border_indices(-left, width + right, width, mode)
+    return image[rows, :][:, cols]

@@ -76,3 +76,67 @@ def test_both_polarities_occur_in_every_class():
 def test_bad_arguments_name_the_problem(options, error, message):
     with pytest.raises(error, match=message):
         oriented_edges(**options)
+
+
+# ---------------------------------------------------------------------------
+# every argument checked first (issue 24)
+
+
+@pytest.mark.parametrize(
+    ("options", "error", "message"),
+    [
+        ({"noise": np.inf}, ValueError, "noise must be a finite number"),  # gave all-inf images
+        ({"noise": np.nan}, ValueError, "noise must be a finite number"),
+        ({"jitter": None}, TypeError, "jitter must be a number"),  # failed obscurely
+        ({"jitter": "5"}, TypeError, "jitter must be a number"),
+        ({"jitter": True}, TypeError, "jitter must be a number"),
+        ({"jitter": np.nan}, ValueError, "jitter must be between 0 and 22.5"),
+        ({"jitter": -np.inf}, ValueError, "jitter must be between 0 and 22.5"),
+        ({"noise": None}, TypeError, "noise must be a number"),
+        ({"noise": [0.1]}, TypeError, "noise must be a number"),
+        ({"noise": 1 + 2j}, TypeError, "noise must be a number"),
+        ({"size": 4.0}, TypeError, "size must be an int"),
+        ({"seed": -1}, ValueError, "seed must be at least 0"),
+    ],
+)
+def test_every_argument_is_checked_by_name(options, error, message):
+    with pytest.raises(error, match=message):
+        oriented_edges(4, **options)
+
+
+def test_a_set_over_the_size_limit_is_refused_before_allocating():
+    import tracemalloc
+
+    tracemalloc.start()
+    try:
+        # (20000, size=256) ended in MemoryError after allocating 10 GiB; ten times that is refused by
+        # the operating system at once, so this test cannot fill the machine even on the old code
+        with pytest.raises(ValueError, match=r"oriented_edges.*\(200000, 256, 256\).*over the limit"):
+            oriented_edges(200000, size=256)
+        with pytest.raises(ValueError, match="over the limit"):
+            oriented_edges(10**15, size=4)  # not even the labels are drawn
+        with pytest.raises(ValueError, match="over the limit"):
+            oriented_edges(1, size=10**6)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert peak < 1 << 20
+
+
+def test_the_size_limit_follows_max_array_bytes_and_peak_memory_stays_within_four_times_it(monkeypatch):
+    import tracemalloc
+
+    from helpers import _checks
+
+    limit = 8 * 64 * 32 * 32
+    monkeypatch.setattr(_checks, "MAX_ARRAY_BYTES", limit)
+    tracemalloc.start()
+    try:
+        images, _ = oriented_edges(64, size=32)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert images.shape == (64, 32, 32, 1)
+    assert peak <= 4 * limit
+    with pytest.raises(ValueError, match="over the limit"):
+        oriented_edges(65, size=32)

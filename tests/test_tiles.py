@@ -84,3 +84,115 @@ def test_halo_overhead_counts_the_extra_pixels_read():
         assert tiles.halo_overhead(tile, k) == pytest.approx(read / tile**2 - 1)
     overheads = [tiles.halo_overhead(t, 15) for t in (16, 64, 256, 1024)]
     assert overheads == sorted(overheads, reverse=True)
+
+
+# ---------------------------------------------------------------------------
+# the edges (issue 24): padding longer than the image, kernels larger than it,
+# chunks smaller than the halo, integer images with a fractional cval
+
+
+def _both_paths(image, kernel, *, mode, cval=0.0, method="shift", tile=4, chunks=4):
+    whole = helpers.correlate2d(image, kernel, mode=mode, cval=cval, method=method)
+    tiled = tiles.correlate2d_tiled(image, kernel, tile=tile, mode=mode, cval=cval, method=method)
+    lazy = tiles.correlate2d_dask(image, kernel, mode=mode, cval=cval, method=method, chunks=chunks)
+    return whole, tiled, lazy
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_padding_longer_than_the_image_axis_gives_the_in_memory_result(mode):
+    image = np.arange(40.0).reshape(8, 5)
+    for kernel_shape in [(3, 11), (3, 13), (19, 3), (21, 17)]:
+        kernel = np.random.default_rng(5).standard_normal(kernel_shape)
+        whole, tiled, lazy = _both_paths(image, kernel, mode=mode)
+        assert lazy.shape == whole.shape == image.shape  # mirror with (3, 11) gave (8, 4)
+        np.testing.assert_array_equal(tiled, whole, err_msg=f"tiled {kernel_shape}")
+        np.testing.assert_array_equal(lazy.compute(scheduler="sync"), whole, err_msg=f"dask {kernel_shape}")
+
+
+@pytest.mark.parametrize("cval", [0.5, -1.0, 300.25, -0.1])
+def test_an_integer_image_keeps_a_fractional_or_negative_cval(cval):
+    image = np.arange(40, dtype=np.uint8).reshape(8, 5) * 6
+    kernel = np.ones((3, 3))
+    whole, tiled, lazy = _both_paths(image, kernel, mode="constant", cval=cval)
+    np.testing.assert_array_equal(tiled, whole)
+    np.testing.assert_array_equal(lazy.compute(scheduler="sync"), whole)  # cval=0.5 was off by 3.4, -1 raised
+
+
+def test_a_float32_image_with_a_float64_kernel_pads_with_cval_in_float64():
+    image = np.random.default_rng(6).random((9, 7)).astype(np.float32)
+    whole, tiled, lazy = _both_paths(image, np.ones((3, 3)), mode="constant", cval=0.1)
+    assert whole.dtype == tiled.dtype == lazy.dtype == np.float64
+    np.testing.assert_array_equal(tiled, whole)  # the tile rounded cval to float32 before
+    np.testing.assert_array_equal(lazy.compute(scheduler="sync"), whole)
+
+
+@pytest.mark.parametrize("chunks", [1, (1, 2), (2, 1), (3, 1)])
+def test_chunks_smaller_than_the_halo_give_the_in_memory_result(chunks):
+    image = np.random.default_rng(7).standard_normal((11, 9))
+    kernel = np.random.default_rng(8).standard_normal((7, 6))
+    for mode in MODES:
+        whole = helpers.correlate2d(image, kernel, mode=mode, method="shift")
+        lazy = tiles.correlate2d_dask(image, kernel, mode=mode, method="shift", chunks=chunks)
+        np.testing.assert_array_equal(lazy.compute(scheduler="sync"), whole, err_msg=mode)
+
+
+@pytest.mark.parametrize("chunks", [0, -3, (4, 0), 2.5, True, "auto", (4,), (4, 4, 4), None])
+def test_bad_chunks_are_refused_by_name(chunks):
+    with pytest.raises((TypeError, ValueError), match="chunks"):
+        tiles.correlate2d_dask(np.ones((8, 8)), np.ones((3, 3)), chunks=chunks)
+
+
+@pytest.mark.parametrize("tile", [0, -1, 2.5, True, "4", None])
+def test_bad_tiles_are_refused_by_name(tile):
+    with pytest.raises(ValueError, match="tile must be a positive int"):
+        tiles.correlate2d_tiled(np.ones((8, 8)), np.ones((3, 3)), tile=tile)
+
+
+@pytest.mark.parametrize(
+    ("mode", "cval"),
+    [
+        ("constant", np.nan),
+        ("constant", np.inf),
+        ("constant", -np.inf),
+        ("wrap", 5),
+        ("edge", 0),
+        (["wrap"], 0),
+        ("constant", "1"),
+        ("constant", True),
+    ],
+)
+def test_the_tiles_refuse_a_border_exactly_as_correlate2d_does(mode, cval):
+    image, kernel = np.ones((8, 8)), np.ones((3, 3))
+    with pytest.raises((TypeError, ValueError)) as in_memory:
+        helpers.correlate2d(image, kernel, mode=mode, cval=cval)
+    for tiled_call in (tiles.correlate2d_tiled, tiles.correlate2d_dask):
+        with pytest.raises(in_memory.type) as refused:
+            tiled_call(image, kernel, mode=mode, cval=cval)
+        assert str(refused.value) == str(in_memory.value), tiled_call.__name__
+
+
+def test_a_dask_array_of_strings_or_an_empty_one_is_refused_by_name():
+    import dask.array as da
+
+    with pytest.raises(TypeError, match="image must hold real numbers"):
+        tiles.correlate2d_dask(da.from_array(np.array([["a", "b"], ["c", "d"]])), np.ones((3, 3)))
+    with pytest.raises(ValueError, match="image is empty"):
+        tiles.correlate2d_dask(da.zeros((0, 4)), np.ones((3, 3)))
+    with pytest.raises(ValueError, match="image must be a 2-D grayscale image"):
+        tiles.correlate2d_dask(da.zeros((4, 4, 3)), np.ones((3, 3)))
+
+
+def test_dask_refuses_an_unknown_method_before_computing():
+    with pytest.raises(ValueError, match="method must be one of 'auto'"):
+        tiles.correlate2d_dask(np.ones((8, 8)), np.ones((3, 3)), method="bogus")  # was refused only at .compute()
+    with pytest.raises(TypeError, match="method must be one of"):
+        tiles.correlate2d_dask(np.ones((8, 8)), np.ones((3, 3)), method=["shift"])
+
+
+def test_dask_with_the_loop_declares_the_float64_it_returns():
+    image = np.random.default_rng(9).random((10, 12)).astype(np.float32)
+    kernel = np.ones((3, 3), dtype=np.float32)
+    lazy = tiles.correlate2d_dask(image, kernel, method="loop", chunks=5)
+    result = lazy.compute(scheduler="sync")
+    assert lazy.dtype == result.dtype == np.float64
+    np.testing.assert_allclose(result, helpers.correlate2d(image, kernel, method="loop"), rtol=1e-12)

@@ -66,12 +66,29 @@ def execute(path: Path) -> str:
     return path.name
 
 
-def main() -> int:
+def positive_int(text: str) -> int:
+    """An argparse type: an int of at least 1 (argparse names the option in its message)."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a whole number of at least 1, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
+    return value
+
+
+def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("notebooks", nargs="*", type=Path, help="notebooks to run (default: all in notebooks/)")
-    parser.add_argument("-j", "--jobs", type=int, default=2, help="notebooks run at once (default 2)")
-    args = parser.parse_args()
+    parser.add_argument("-j", "--jobs", type=positive_int, default=2, help="notebooks run at once (default 2)")
+    args = parser.parse_args(argv)
     paths = [p.resolve() for p in args.notebooks] or sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+    # every notebook is checked before the first one starts: a typo in the last name costs no run
+    for path in paths:
+        if path.suffix != ".ipynb" or not path.is_file():
+            parser.error(f"notebooks: {path} is not a notebook file (.ipynb)")
+        if not os.access(path, os.W_OK):
+            parser.error(f"notebooks: {path} cannot be written (it is executed in place)")
     with ProcessPoolExecutor(max_workers=args.jobs) as pool:
         for name in pool.map(execute, paths):
             print(f"executed {name}")

@@ -22,13 +22,20 @@ before it, in the same cell.
   the right notebook for links between notebooks.
 
 Old links in the Jupyter form (``#What's-next``, the heading with spaces as
-hyphens) are rewritten when they name a heading of the target notebook.
+hyphens) are rewritten when they name a heading of the target notebook. A link
+to another notebook's title (its ``# `` heading) becomes a link to the notebook:
+the title is the top of the page, and it stays the first line of its cell,
+where tools/navigation.py and the hygiene test look for it.
+
+Every notebook is rewritten in memory before any is written, so an error
+leaves them all as they were; ``--check`` writes nothing at all.
 ``tests/test_links.py`` checks every link against this form.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import re
 import sys
 from pathlib import Path
@@ -80,9 +87,14 @@ def markdown_of(path: Path) -> list[str]:
 
 def headings(path: Path) -> list[str]:
     """Every heading's text in a markdown file or notebook (outside code fences), in order."""
+    return [text for _, text in headings_with_levels(path)]
+
+
+def headings_with_levels(path: Path) -> list[tuple[int, str]]:
+    """Every heading as (level, text), outside code fences, in order."""
     found = []
     for text in markdown_of(path):
-        found += [match.group(2) for match in HEADING.finditer(FENCE.sub("", text))]
+        found += [(len(match.group(1)), match.group(2)) for match in HEADING.finditer(FENCE.sub("", text))]
     return found
 
 
@@ -101,8 +113,16 @@ def is_external(target: str) -> bool:
     return bool(re.match(r"[a-z][a-z0-9+.-]*:", target))
 
 
-def _rewrite_target(target: str, here: Path, cache: dict[Path, list[str]]) -> tuple[str, Path | None, str | None]:
-    """The target in the slug form, the notebook it points into and the heading it names (None if not a section)."""
+def _rewrite_target(
+    target: str, here: Path, cache: dict[Path, list[tuple[int, str]]]
+) -> tuple[str, Path | None, str | None]:
+    """The target in the slug form, the notebook it points into and the heading it names (None if not a section).
+
+    A link to another notebook's title (its level-1 heading) becomes a link to
+    the notebook: the title is the top of the page, and an ``<a id>`` before it
+    would push the title off the first line of the title cell, where the
+    hygiene test and tools/navigation.py look for it.
+    """
     file_part, hash_mark, anchor = target.partition("#")
     if not hash_mark or not anchor or is_external(target):
         return target, None, None
@@ -110,9 +130,11 @@ def _rewrite_target(target: str, here: Path, cache: dict[Path, list[str]]) -> tu
     if destination.suffix != ".ipynb" or not destination.exists():
         return target, None, None
     if destination not in cache:
-        cache[destination] = headings(destination)
-    for heading in cache[destination]:
+        cache[destination] = headings_with_levels(destination)
+    for level, heading in cache[destination]:
         if anchor in (slug(heading), jupyter_anchor(heading)):
+            if level == 1:
+                return (file_part, None, None) if file_part else (target, None, None)
             return f"{file_part}#{slug(heading)}", destination, heading
     return target, None, None  # a broken anchor: tests/test_links.py reports it
 
@@ -120,7 +142,7 @@ def _rewrite_target(target: str, here: Path, cache: dict[Path, list[str]]) -> tu
 def link_targets(paths: list[Path]) -> dict[Path, set[str]]:
     """For every notebook, the headings (by text) that some link in ``paths`` points at."""
     targets: dict[Path, set[str]] = {}
-    cache: dict[Path, list[str]] = {}
+    cache: dict[Path, list[tuple[int, str]]] = {}
     for path in paths:
         for text in markdown_of(path):
             for target in links(text):
@@ -150,11 +172,14 @@ def _anchor_headings(source: str, wanted: set[str]) -> str:
     return "\n".join(result)
 
 
-def fix_notebook(path: Path, targets: set[str]) -> bool:
-    """Rewrite one notebook's links to the slug form and anchor its linked headings; True if it changed."""
+def rewritten(path: Path, targets: set[str]) -> str | None:
+    """One notebook with its links in the slug form and its linked headings anchored, as text; None if unchanged.
+
+    Reads ``path`` and writes nothing.
+    """
     notebook = nbformat.read(path, as_version=4)
     before = nbformat.writes(notebook)
-    cache: dict[Path, list[str]] = {}
+    cache: dict[Path, list[tuple[int, str]]] = {}
     for cell in notebook.cells:
         if cell.cell_type != "markdown":
             continue
@@ -168,16 +193,33 @@ def fix_notebook(path: Path, targets: set[str]) -> bool:
         source = "".join(piece if index % 2 else LINK.sub(rewrite, piece) for index, piece in enumerate(pieces))
         cell.source = _anchor_headings(source, targets)
     after = nbformat.writes(notebook)
-    if after != before:
-        nbformat.write(notebook, path)
-        return True
-    return False
+    # the text nbformat.write would write: writes() and a final newline
+    if after == before:
+        return None
+    return after if after.endswith("\n") else after + "\n"
+
+
+def fix_notebook(path: Path, targets: set[str]) -> bool:
+    """Rewrite one notebook's links to the slug form and anchor its linked headings; True if it changed."""
+    text = rewritten(path, targets)
+    if text is not None:
+        path.write_text(text, encoding="utf-8")
+    return text is not None
 
 
 def linking_files(root: Path) -> list[Path]:
     """Every file whose links count: the course notebooks and the markdown files beside them."""
     files = [root / name for name in ("README.md", "CONTRIBUTING.md", "data/README.md") if (root / name).exists()]
     return files + sorted((root / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+
+
+def _check_arguments(parser: argparse.ArgumentParser, chosen: list[Path], *, writing: bool) -> None:
+    """Refuse a path that is not a notebook file, or one that cannot be written."""
+    for path in chosen:
+        if path.suffix != ".ipynb" or not path.is_file():
+            parser.error(f"notebooks: {path} is not a notebook file (.ipynb)")
+        if writing and not os.access(path, os.W_OK):
+            parser.error(f"notebooks: {path} cannot be written; nothing was changed")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -187,26 +229,24 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--check", action="store_true", help="rewrite nothing; exit 1 if anything would change")
     args = parser.parse_args(argv)
     root = args.root.resolve()
+    if not (root / "notebooks").is_dir():
+        parser.error(f"--root {root} has no notebooks/ folder")
     everything = linking_files(root)
     chosen = [path.resolve() for path in args.notebooks] or [p for p in everything if p.suffix == ".ipynb"]
+    _check_arguments(parser, chosen, writing=not args.check)
     targets = link_targets(everything)
-    stale = []
-    for path in chosen:
-        if args.check:
-            notebook_text = path.read_text(encoding="utf-8")
-            copy = path.with_name(f".fix_links_check_{path.name}")
-            copy.write_text(notebook_text, encoding="utf-8")
-            try:
-                if fix_notebook(copy, targets.get(path, set())):
-                    stale.append(path.name)
-            finally:
-                copy.unlink()
-        elif fix_notebook(path, targets.get(path, set())):
-            print(f"rewrote links in {path.name}")
-    if stale:
-        print("links not in the slug form, or linked headings without <a id>: " + ", ".join(stale))
-        print("run: python tools/fix_links.py")
-        return 1
+    # every notebook is rewritten in memory first, so an error leaves all of them as they were
+    changes = {path: rewritten(path, targets.get(path, set())) for path in chosen}
+    stale = [path for path, text in changes.items() if text is not None]
+    if args.check:
+        if stale:
+            print("links not in the slug form, or linked headings without <a id>: " + ", ".join(p.name for p in stale))
+            print("run: python tools/fix_links.py")
+            return 1
+        return 0
+    for path in stale:
+        path.write_text(changes[path], encoding="utf-8")
+        print(f"rewrote links in {path.name}")
     return 0
 
 

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import functools
+import os
 import re
 import sys
 from pathlib import Path
@@ -54,14 +55,20 @@ def read(path: Path):
     return _read(path, path.stat().st_mtime_ns)
 
 
+TITLE = re.compile(r"^# (.+)$", flags=re.MULTILINE)
+
+
+def title_cell(cells: list, name: str) -> int:
+    """Index of the title cell: the first markdown cell with a level-1 heading line (not only on its first line)."""
+    for index, cell in enumerate(cells):
+        if cell.cell_type == "markdown" and TITLE.search(cell.source):
+            return index
+    raise ValueError(f"{name} has no level-1 title (a markdown line '# Title')")
+
+
 def title_of(path: Path) -> str:
-    notebook = read(path)
-    for cell in notebook.cells:
-        if cell.cell_type == "markdown":
-            match = re.search(r"^# (.+)$", cell.source, flags=re.MULTILINE)
-            if match:
-                return match.group(1).strip()
-    raise ValueError(f"{path.name} has no level-1 title")
+    cells = read(path).cells
+    return TITLE.search(cells[title_cell(cells, path.name)].source).group(1).strip()
 
 
 def binder_link(path: Path) -> str:
@@ -144,7 +151,7 @@ def updated(paths: list[Path], index: int):
     top, bottom = navigation_cells(paths, index)
     notebook = nbformat.read(path, as_version=4)
     cells = [c for c in notebook.cells if not (c.cell_type == "markdown" and c.source.startswith((TOP, BOTTOM)))]
-    title_index = next(i for i, c in enumerate(cells) if c.cell_type == "markdown" and c.source.startswith("# "))
+    title_index = title_cell(cells, path.name)
     cells.insert(title_index + 1, nbformat.v4.new_markdown_cell(top, id="navigation-top"))
     cells.append(nbformat.v4.new_markdown_cell(bottom, id="navigation-bottom"))
     if index == 0:
@@ -158,25 +165,34 @@ def updated(paths: list[Path], index: int):
 
 
 def stale_items(root: Path = ROOT, *, write: bool) -> list[str]:
-    """What is out of date under ``root`` (notebooks and book/_toc.yml); with ``write``, bring it up to date."""
+    """What is out of date under ``root`` (notebooks and book/_toc.yml); with ``write``, bring it up to date.
+
+    Everything is worked out before anything is written, and every file to be
+    written is checked to be writable first: a notebook without a title, or a
+    read-only file, leaves all files as they were.
+    """
     paths = course_notebooks(root / "notebooks")
     if not paths:
         raise ValueError(f"no notebooks NN_topic.ipynb in {root / 'notebooks'}")
-    stale = []
+    changes: dict[Path, str] = {}
     for index, path in enumerate(paths):
         before = nbformat.writes(nbformat.read(path, as_version=4))
-        notebook = updated(paths, index)
-        if nbformat.writes(notebook) != before:
-            stale.append(path.name)
-            if write:
-                nbformat.write(notebook, path)
+        after = nbformat.writes(updated(paths, index))
+        if after != before:
+            changes[path] = after if after.endswith("\n") else after + "\n"  # as nbformat.write writes it
     toc = root / TOC
     text = toc_yaml(paths)
     if not toc.exists() or toc.read_text(encoding="utf-8") != text:
-        stale.append(str(TOC))
-        if write:
-            toc.parent.mkdir(exist_ok=True)
-            toc.write_text(text, encoding="utf-8")
+        changes[toc] = text
+    stale = [path.name if path != toc else str(TOC) for path in changes]
+    if write:
+        for path in changes:
+            writable = os.access(path, os.W_OK) if path.exists() else os.access(path.parent, os.W_OK)
+            if not writable and (path.exists() or path.parent.exists()):
+                raise PermissionError(f"{path} cannot be written; nothing was changed")
+        for path, new_text in changes.items():
+            path.parent.mkdir(exist_ok=True)
+            path.write_text(new_text, encoding="utf-8")
     return stale
 
 
@@ -185,7 +201,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--check", action="store_true", help="change nothing; exit 1 if anything is stale")
     parser.add_argument("--root", type=Path, default=ROOT, help="the repository (default: this one)")
     args = parser.parse_args(argv)
-    stale = stale_items(args.root.resolve(), write=not args.check)
+    root = args.root.resolve()
+    if not (root / "notebooks").is_dir():
+        parser.error(f"--root {root} has no notebooks/ folder")
+    try:
+        stale = stale_items(root, write=not args.check)
+    except (ValueError, PermissionError) as error:
+        parser.exit(2, f"navigation.py: {error}\n")
     if args.check:
         if stale:
             print("stale (navigation cells, 00's course map or the site's table of contents): " + ", ".join(stale))
