@@ -530,8 +530,8 @@ def load_lion_with_source(*, cache_dir: str | os.PathLike[str] | None = None, ti
 def load_lion(*, cache_dir: str | os.PathLike[str] | None = None, timeout: float = 10.0) -> np.ndarray:
     """Return the course image's pixels and print one line saying which image it is.
 
-    See :func:`load_lion_with_source` for the choice between the lion and the
-    stand-in.
+    See :func:`load_lion_with_source` for the choice between a file named by
+    :data:`COURSE_IMAGE_ENV`, the lion and the stand-in, and for the errors.
     """
     loaded = load_lion_with_source(cache_dir=cache_dir, timeout=timeout)
     print(f"Loaded {loaded.name} {loaded.pixels.shape} {loaded.pixels.dtype}: {loaded.reason}.")
