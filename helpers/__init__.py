@@ -20,6 +20,7 @@ from helpers.convolution import (
     transposed_correlate2d,
 )
 from helpers.images import (
+    COURSE_IMAGE_ENV,
     LION_URL,
     STAND_IN_ENV,
     ImageDownloadError,
@@ -35,6 +36,7 @@ from helpers.quiet_tensorflow import import_tensorflow
 
 __all__ = [
     "BORDER_MODES",
+    "COURSE_IMAGE_ENV",
     "KERNELS",
     "KERNEL_INFO",
     "LION_URL",

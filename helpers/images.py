@@ -35,6 +35,7 @@ from PIL import Image, UnidentifiedImageError
 from helpers._checks import as_real_array, check_ndim
 
 __all__ = [
+    "COURSE_IMAGE_ENV",
     "LION_URL",
     "STAND_IN_ENV",
     "ImageCacheError",
@@ -53,6 +54,16 @@ LION_URL = "https://vignette2.wikia.nocookie.net/grayscale/images/4/47/lion.png/
 #: stand-in photograph. The test suite and the re-execution script set it, so
 #: stored notebook outputs are the same on every machine, online or not.
 STAND_IN_ENV = "CONVOLUTION_COURSE_STAND_IN"
+
+#: Set this environment variable to the path of an image file to run the course
+#: on that photograph instead: it takes precedence over :data:`STAND_IN_ENV`
+#: and the download. The tests use it to run every notebook on photographs
+#: other than the stand-in; a learner can use it to try their own.
+COURSE_IMAGE_ENV = "CONVOLUTION_COURSE_IMAGE"
+
+#: Largest file accepted from :data:`COURSE_IMAGE_ENV`, in bytes, and largest image, in pixels.
+COURSE_IMAGE_MAX_BYTES = 50_000_000
+COURSE_IMAGE_MAX_PIXELS = 50_000_000
 
 #: Where downloaded images are cached (ignored by git, never committed).
 CACHE_DIR = Path(__file__).resolve().parent.parent / "data" / "cache"
@@ -445,19 +456,58 @@ def _write_atomically(target: Path, body: bytes) -> None:
 def load_lion_with_source(*, cache_dir: str | os.PathLike[str] | None = None, timeout: float = 10.0) -> LoadedImage:
     """The post's lion, or a freely licensed stand-in, and a note on which one it is.
 
-    The lion is fetched from :data:`LION_URL` once and cached. When that fails
-    (offline, link gone, ``timeout`` seconds spent) or the environment
-    variable :data:`STAND_IN_ENV` is ``1``, the stand-in is scikit-image's
-    ``chelsea`` (a 300x451 colour photo of a cat, CC0, shipped inside
-    scikit-image). When the lion is downloaded but cannot be cached
-    (read-only folder), it is still returned, and ``reason`` says so.
+    The choice, first match wins:
+
+    1. The environment variable :data:`COURSE_IMAGE_ENV`
+       (``CONVOLUTION_COURSE_IMAGE``) holds a path: that file's pixels,
+       decoded and checked like a downloaded image. An empty value counts as
+       unset.
+    2. The environment variable :data:`STAND_IN_ENV` is ``1``: the stand-in,
+       scikit-image's ``chelsea`` (a 300x451 colour photo of a cat, CC0,
+       shipped inside scikit-image).
+    3. The lion, fetched from :data:`LION_URL` once and cached; the stand-in
+       when that fails (offline, link gone, ``timeout`` seconds spent). When
+       the lion is downloaded but cannot be cached (read-only folder), it is
+       still returned, and ``reason`` says so.
 
     Returns
     -------
     LoadedImage
-        ``pixels`` as decoded (uint8, H x W x 3), with ``name``, ``source``,
-        ``licence`` and the ``reason`` this image was chosen.
+        ``pixels`` as decoded: uint8, gray ``(H, W)``, RGB ``(H, W, 3)`` or
+        RGBA ``(H, W, 4)`` (the lion and the stand-in are RGB), with ``name``,
+        ``source`` (for a file from :data:`COURSE_IMAGE_ENV`, its path and
+        the variable), ``licence`` and the ``reason`` this image was chosen.
+
+    Raises
+    ------
+    FileNotFoundError
+        :data:`COURSE_IMAGE_ENV` names a path that is not a file.
+    ValueError
+        The file it names is not an image, is corrupt or truncated, is over
+        :data:`COURSE_IMAGE_MAX_BYTES` bytes or :data:`COURSE_IMAGE_MAX_PIXELS`
+        pixels, or holds 16- or 32-bit values instead of 8-bit ones. Every
+        message names the variable and the path.
+
+    Examples
+    --------
+    A gray PNG written to a temporary folder, used through the variable (set
+    only inside the ``with`` block, so it cannot leak into other code):
+
+    >>> import os, tempfile
+    >>> from unittest import mock
+    >>> from PIL import Image
+    >>> path = os.path.join(tempfile.mkdtemp(), "gray.png")
+    >>> Image.new("L", (5, 3), color=40).save(path)
+    >>> with mock.patch.dict(os.environ, {COURSE_IMAGE_ENV: path}):
+    ...     loaded = load_lion_with_source()
+    >>> loaded.pixels.shape, loaded.pixels.dtype, int(loaded.pixels.max())
+    ((3, 5), dtype('uint8'), 40)
+    >>> loaded.reason
+    'CONVOLUTION_COURSE_IMAGE names this file'
     """
+    chosen = os.environ.get(COURSE_IMAGE_ENV, "")
+    if chosen:
+        return _from_course_image_env(chosen)
     if os.environ.get(STAND_IN_ENV, "") == "1":
         return _stand_in(f"the stand-in was requested ({STAND_IN_ENV}=1)")
     folder = Path(cache_dir) if cache_dir is not None else CACHE_DIR
@@ -480,12 +530,45 @@ def load_lion_with_source(*, cache_dir: str | os.PathLike[str] | None = None, ti
 def load_lion(*, cache_dir: str | os.PathLike[str] | None = None, timeout: float = 10.0) -> np.ndarray:
     """Return the course image's pixels and print one line saying which image it is.
 
-    See :func:`load_lion_with_source` for the choice between the lion and the
-    stand-in.
+    See :func:`load_lion_with_source` for the choice between a file named by
+    :data:`COURSE_IMAGE_ENV`, the lion and the stand-in, and for the errors.
     """
     loaded = load_lion_with_source(cache_dir=cache_dir, timeout=timeout)
     print(f"Loaded {loaded.name} {loaded.pixels.shape} {loaded.pixels.dtype}: {loaded.reason}.")
     return loaded.pixels
+
+
+def _from_course_image_env(value: str) -> LoadedImage:
+    """The image in the file that :data:`COURSE_IMAGE_ENV` names, checked like a downloaded one."""
+    path = Path(value).expanduser()
+    named = f"{COURSE_IMAGE_ENV}={value!r}"
+    if not path.is_file():
+        what = "a folder" if path.is_dir() else "no such file"
+        raise FileNotFoundError(f"{named}: {what}; set it to the path of an image file, or unset it")
+    try:
+        size = path.stat().st_size
+        if size > COURSE_IMAGE_MAX_BYTES:
+            raise ValueError(f"{named}: the file is {size} bytes, over the limit of {COURSE_IMAGE_MAX_BYTES}")
+        body = path.read_bytes()
+    except OSError as error:
+        raise FileNotFoundError(f"{named}: the file cannot be read ({type(error).__name__}: {_cause(error)})") from None
+    try:
+        pixels = _decode_and_check(body, named, COURSE_IMAGE_MAX_PIXELS, None)
+    except ImageDownloadError as error:
+        # the message starts with the label given above, which names the variable and the path
+        raise ValueError(str(error)) from None
+    if pixels.dtype != np.uint8:
+        raise ValueError(
+            f"{named}: the image holds {pixels.dtype} values (a 16- or 32-bit file); "
+            "the course needs 8-bit gray, RGB or RGBA: save it with 8 bits per channel"
+        )
+    return LoadedImage(
+        pixels=pixels,
+        name=path.name,
+        source=f"the file {path} (named by {COURSE_IMAGE_ENV})",
+        licence="as the file's owner states: chosen by whoever set the variable, never redistributed by the course",
+        reason=f"{COURSE_IMAGE_ENV} names this file",
+    )
 
 
 def _stand_in(reason: str) -> LoadedImage:

@@ -19,7 +19,19 @@ configuration tried matches ``scipy`` and the course's helpers
 checking TensorFlow against the definition uses the path that computes the
 definition.
 
-The switch only works before TensorFlow is first imported. So when TensorFlow
+It turns TF32 off (``tf.config.experimental.enable_tensor_float_32_execution(False)``),
+every time it is called. On NVIDIA GPUs from Ampere on, TensorFlow by default
+lets float32 matrix multiplications and convolutions run in TF32, a format that
+keeps only 10 of float32's 23 mantissa bits in the multiplies: a weight such as
+1/9 or 1/5 is rounded before it meets the pixel. Measured on an NVIDIA H200
+with cuDNN (the library TensorFlow calls there; through PyTorch, since no GPU
+build of TensorFlow was at hand), on the stand-in in gray: the gallery's
+``motion_blur`` in float32 was off by 0.047 from float64 with TF32 allowed and
+by 2.1e-5 with it off (``shared/notes/tools-measured.md`` has the table). The
+course's float32 bounds are float32's, so it turns TF32 off and they hold on
+any GPU. On a CPU the setting changes nothing.
+
+The oneDNN switch only works before TensorFlow is first imported. So when TensorFlow
 was already imported (a plain ``import tensorflow`` earlier in the kernel), or
 oneDNN is forced on (``TF_ENABLE_ONEDNN_OPTS=1``), ``import_tensorflow`` runs
 that small case as a self-test and, if TensorFlow gets it wrong, warns once,
@@ -140,7 +152,9 @@ def import_tensorflow() -> ModuleType:
 
     Before a first import it sets ``TF_CPP_MIN_LOG_LEVEL=3`` and
     ``TF_ENABLE_ONEDNN_OPTS=0`` unless they are already set (and takes them
-    back if the import fails). If TensorFlow was imported earlier, or oneDNN
+    back if the import fails). On every call it turns TF32 off, so float32
+    convolutions on a recent NVIDIA GPU keep float32's precision (see the
+    module's docstring for the error TF32 gives). If TensorFlow was imported earlier, or oneDNN
     is forced on, a small ``tf.nn.conv2d`` self-test runs, and a
     ``RuntimeWarning`` (given once per process) says what is wrong and how to
     fix it when TensorFlow fails it.
@@ -156,6 +170,8 @@ def import_tensorflow() -> ModuleType:
     >>> tf = import_tensorflow()
     >>> int(tf.reduce_sum(tf.ones((2, 2))))
     4
+    >>> tf.config.experimental.tensor_float_32_execution_enabled()
+    False
     """
     global _warned
     already_imported = "tensorflow" in sys.modules
@@ -171,6 +187,7 @@ def import_tensorflow() -> ModuleType:
             import tensorflow as tf
 
             tf.get_logger().setLevel("ERROR")
+            tf.config.experimental.enable_tensor_float_32_execution(False)  # float32 stays float32 on GPUs
             tf.constant(1.0) + tf.constant(1.0)  # the first op logs too (cuInit on GPU-less machines)
             tf.nn.conv2d(tf.zeros((1, 3, 3, 1)), tf.zeros((3, 3, 1, 1)), strides=1, padding="SAME")
             if already_imported or _onednn_forced_on():

@@ -9,6 +9,7 @@ rule, its comparisons with SciPy and its kernel-flip claims.
 from __future__ import annotations
 
 import importlib.util
+import json
 import platform
 import re
 import sys
@@ -56,7 +57,16 @@ def test_every_pinned_package_is_installed_at_its_pin():
 
 
 def test_python_is_the_tested_version():
-    assert sys.version_info[:2] == TESTED_PYTHON, f"the course is tested on Python {TESTED_PYTHON}"
+    # A report, not a failure (issue 19): the pins install on 3.12 and 3.13 as well, and a learner
+    # there should see a passing suite. The skip's reason says which Python ran.
+    tested = ".".join(map(str, TESTED_PYTHON))
+    here = ".".join(map(str, sys.version_info[:2]))
+    if sys.version_info[:2] != TESTED_PYTHON:
+        pytest.skip(f"running on Python {here}; the course is tested on Python {tested} (README)")
+    # the places that name the tested version name this one
+    assert f"Tested on Python {tested}" in (ROOT / "README.md").read_text(encoding="utf-8")
+    notebook = json.loads((ROOT / "notebooks" / "00_start_here.ipynb").read_text(encoding="utf-8"))
+    assert any(f'TESTED_PYTHON = "{tested}"' in "".join(cell["source"]) for cell in notebook["cells"])
 
 
 def test_the_helpers_named_in_00_exist():

@@ -32,6 +32,19 @@ if os.environ.get("FAKE_TF_FAIL") == "1":
     raise ImportError("fake TensorFlow failed to load")
 
 
+class config:
+    class experimental:
+        tf32 = True
+
+        @classmethod
+        def enable_tensor_float_32_execution(cls, enabled):
+            cls.tf32 = bool(enabled)
+
+        @classmethod
+        def tensor_float_32_execution_enabled(cls):
+            return cls.tf32
+
+
 class _Logger:
     def setLevel(self, level):
         pass
@@ -227,3 +240,48 @@ def test_the_self_test_catches_the_real_onednn_bug_after_a_plain_import():
         assert len(warnings_given) == 1 and "instead of [21, 54, 87, 120]" in warnings_given[0]
     else:
         assert warnings_given == []
+
+
+TF32_AFTER_IMPORT = textwrap.dedent(
+    """
+    import helpers
+
+    tf = helpers.import_tensorflow()  # a first import in this process
+    print("after the first import:", tf.config.experimental.tensor_float_32_execution_enabled())
+    tf.config.experimental.enable_tensor_float_32_execution(True)
+    print("switched back on:", tf.config.experimental.tensor_float_32_execution_enabled())
+    helpers.import_tensorflow()
+    print("after a second call:", tf.config.experimental.tensor_float_32_execution_enabled())
+    """
+)
+
+
+def test_import_tensorflow_turns_tf32_off():
+    # issue 19 item 4: TensorFlow allows TF32 by default, which costs float32 convolutions ~3 digits on recent GPUs
+    env = {k: v for k, v in os.environ.items() if k != "TF_ENABLE_ONEDNN_OPTS"}
+    env.update(PYTHONPATH=str(ROOT), MPLBACKEND="Agg", TF_CPP_MIN_LOG_LEVEL="3")
+    result = subprocess.run(
+        [sys.executable, "-c", TF32_AFTER_IMPORT], capture_output=True, text=True, timeout=300, env=env, cwd=ROOT
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines() == [
+        "after the first import: False",
+        "switched back on: True",  # the switch works, so False above is import_tensorflow's doing
+        "after a second call: False",
+    ]
+
+
+def test_the_fake_records_tf32_off_after_import_tensorflow(tmp_path):
+    # the same with the fake TensorFlow, whose TF32 flag starts True: the helper calls the switch
+    (tmp_path / "tensorflow").mkdir()
+    (tmp_path / "tensorflow" / "__init__.py").write_text(FAKE_TENSORFLOW)
+    env = {k: v for k, v in os.environ.items() if k not in ("TF_CPP_MIN_LOG_LEVEL", "TF_ENABLE_ONEDNN_OPTS")}
+    env.update(PYTHONPATH=f"{tmp_path}{os.pathsep}{ROOT}", MPLBACKEND="Agg")
+    script = (
+        "import tensorflow; before = tensorflow.config.experimental.tensor_float_32_execution_enabled()\n"
+        "import helpers; tf = helpers.import_tensorflow()\n"
+        "print(before, tf.config.experimental.tensor_float_32_execution_enabled())"
+    )
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120, env=env)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["True", "False"]

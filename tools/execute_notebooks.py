@@ -10,18 +10,24 @@ without capturing the kernel's file-descriptor output (as under nbval), and
 with consecutive stream outputs merged. Two runs give byte-identical files.
 A notebook whose execution fails is left unchanged and the script exits
 with an error.
+
+``run_notebook`` (execute without writing) is also what
+``tests/test_other_photographs_*.py`` use to run every notebook on other
+photographs.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import re
 import sys
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import nbformat
 from nbclient import NotebookClient
+from nbclient.exceptions import CellExecutionError
 from nbconvert.preprocessors import CoalesceStreamsPreprocessor
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -30,12 +36,33 @@ ENVIRONMENT = {
     "TF_CPP_MIN_LOG_LEVEL": "3",
     "PYTHONHASHSEED": "0",
 }
+COURSE_IMAGE_ENV = "CONVOLUTION_COURSE_IMAGE"  # helpers.COURSE_IMAGE_ENV; see helpers/images.py
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
+_ANSI = re.compile(r"\x1b\[[0-9;]*m")  # terminal colours in nbclient's tracebacks
+_ARROW = re.compile(r"^\s*-+>\s*(\d+)\s+(.*\S)")  # IPython's "---> 21 assert ..." in a traceback frame
 KERNELSPEC = {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"}
 
 
-def execute(path: Path) -> str:
-    os.environ.update(ENVIRONMENT)
+class NotebookCellError(RuntimeError):
+    """A notebook stopped at a cell that raised; the message names the notebook, the cell and the error."""
+
+
+def run_notebook(path: Path, environment: dict[str, str] | None = None) -> nbformat.NotebookNode:
+    """Execute the notebook at ``path`` top to bottom in a fresh kernel and return it, outputs filled in.
+
+    The kernel runs in the notebook's folder with this process's environment
+    (less ``CONVOLUTION_COURSE_IMAGE``), :data:`ENVIRONMENT` and then
+    ``environment`` on top; this process's own environment is not changed.
+    So the stand-in is used unless ``environment`` names another image. The
+    file is not written.
+
+    Raises
+    ------
+    NotebookCellError
+        A cell raised: the message starts with the notebook's name, the
+        cell's index (counting every cell from 0, markdown included) and the
+        error's first line, followed by nbclient's full report.
+    """
     notebook = nbformat.read(path, as_version=4)
     for cell in notebook.cells:
         cell.metadata.pop("execution", None)
@@ -51,7 +78,41 @@ def execute(path: Path) -> str:
         resources={"metadata": {"path": str(path.parent)}},
         extra_arguments=["--IPKernelApp.capture_fd_output=False"],
     )
-    client.execute()
+    # a course image is used only when asked for here: never one the caller's shell happened to set
+    inherited = {name: value for name, value in os.environ.items() if name != COURSE_IMAGE_ENV}
+    try:
+        client.execute(env={**inherited, **ENVIRONMENT, **(environment or {})})
+    except CellExecutionError as error:
+        located = first_error(notebook)
+        where = f"cell {located[0]}: {located[1]}" if located else "a cell failed"
+        raise NotebookCellError(f"{path.name}, {where}\n\n{_ANSI.sub('', str(error))}") from None
+    return notebook
+
+
+def first_error(notebook: nbformat.NotebookNode) -> tuple[int, str] | None:
+    """The index of the first cell with an error output and the error on one line, or None.
+
+    An error with no message (a bare ``assert``) is shown with the line that
+    raised it, taken from the traceback.
+    """
+    for index, cell in enumerate(notebook.cells):
+        for output in cell.get("outputs", []):
+            if output.get("output_type") == "error":
+                message = " ".join(str(output.get("evalue", "")).split())
+                if not message:
+                    arrows = [
+                        found.groups()
+                        for frame in output.get("traceback", [])
+                        for line in _ANSI.sub("", frame).splitlines()
+                        if (found := _ARROW.match(line))
+                    ]
+                    message = f"at line {arrows[-1][0]}: {arrows[-1][1]}" if arrows else "(no message)"
+                return index, f"{output.get('ename')}: {message}"
+    return None
+
+
+def execute(path: Path) -> str:
+    notebook = run_notebook(path)
     # ipykernel may flush one print() as two stream messages; merge them so the
     # stored file does not depend on that timing (nbval merges them as well)
     CoalesceStreamsPreprocessor().preprocess(notebook, {})
