@@ -291,6 +291,11 @@ def test_shift_then_correlate_equals_correlate_then_shift_away_from_the_borders(
     )
     np.testing.assert_array_equal(shift_first[inside], correlate_first[inside])
     assert not np.array_equal(shift_first, correlate_first)  # near the edges they differ on a random image
+    # 02's caption: the differences lie only just outside the moved picture and along the last rows and columns
+    rows, cols = np.nonzero(shift_first - correlate_first)
+    near_rows = ((down - reach_rows <= rows) & (rows < down)) | (rows >= image.shape[0] - reach_rows)
+    near_cols = ((right - reach_cols <= cols) & (cols < right)) | (cols >= image.shape[1] - reach_cols)
+    assert np.all(near_rows | near_cols)
 
 
 def test_the_layer_sketch_in_02_matches_a_direct_sum_over_channels_with_bias_and_stride():
