@@ -479,7 +479,7 @@
     big.strokeStyle = "#e0001b";
     big.strokeRect(x - 1, y - 1, w + 2, h + 2);
     // a small outline on a big image is hard to find: ring it as well
-    if (Math.max(w, h) < canvas.width / 20) {
+    if (Math.max(w, h) < canvas.width / 40) {
       var radius = Math.max(w, h) / 2 + canvas.width / 30;
       [["#ffffff", thick + 2], ["#e0001b", thick]].forEach(function (stroke) {
         big.beginPath();
