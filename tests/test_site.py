@@ -491,6 +491,24 @@ def test_the_playground_correlates_as_the_helpers_do(playground_page):
     for (image, kernel, mode), got in zip(cases, pages, strict=True):
         expected = helpers.correlate2d(image, kernel, mode=mode)
         np.testing.assert_allclose(np.array(got), expected, rtol=0, atol=1e-9, err_msg=f"{mode} {kernel.shape}")
+    # the patch table's arithmetic at a random pixel of each case, against helpers.playground.patch_at
+    spots = [(int(rng.integers(image.shape[0])), int(rng.integers(image.shape[1]))) for image, _, _ in cases]
+    tables = playground_page.evaluate(
+        "cases => cases.map(([i, k, m, r, c]) => courseConvolution.patchAt(i, k, r, c, m))",
+        [[i.tolist(), k.tolist(), m, r, c] for (i, k, m), (r, c) in zip(cases, spots, strict=True)],
+    )
+    for (image, kernel, mode), (row, col), table in zip(cases, spots, tables, strict=True):
+        expected = playground.patch_at(image, kernel, row, col, mode=mode)
+        np.testing.assert_allclose(table["pixels"], expected.pixels, rtol=0, atol=1e-9)
+        np.testing.assert_allclose(table["products"], expected.products, rtol=0, atol=1e-9)
+        assert abs(table["total"] - expected.total) <= 1e-9, (mode, kernel.shape, row, col)
+    # even kernels: the extra padding row and column go at the bottom and right, as in the helpers
+    for mode in helpers.BORDER_MODES:
+        image, kernel = rng.uniform(0, 255, size=(5, 6)), rng.normal(size=(2, 4))
+        got = playground_page.evaluate(
+            "([i, k, m]) => courseConvolution.correlate2d(i, k, m)", [image.tolist(), kernel.tolist(), mode]
+        )
+        np.testing.assert_allclose(got, helpers.correlate2d(image, kernel, mode=mode), rtol=0, atol=1e-9, err_msg=mode)
     # images smaller than the kernel, where every border mode repeats itself past the image
     tiny = [([[7.0]], [[1.0] * 7] * 7), ([[1.0, 2.0]], np.arange(35.0).reshape(5, 7).tolist())]
     for image, kernel in tiny:
