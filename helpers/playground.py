@@ -47,6 +47,7 @@ from helpers.plotting import PANEL_SIZE
 
 __all__ = [
     "DISPLAY_MODES",
+    "PLAYGROUND_TEXT",
     "SYNTHETIC_IMAGES",
     "ClickMap",
     "PatchTable",
@@ -605,6 +606,21 @@ def _scaled_pixel(index: int, old: int, new: int) -> int:
     return min(new - 1, max(0, round((index + 0.5) * new / old - 0.5)))
 
 
+#: What a notebook stores as the playground's text form, and what GitHub and the course website show in
+#: place of the controls (ipywidgets' own is a cut-off ``VBox(children=(HBox(...`` dump).
+PLAYGROUND_TEXT = "Kernel playground (ipywidgets): its controls need a running Jupyter kernel."
+
+
+def _playground_box(widgets):
+    """A VBox whose text form is :data:`PLAYGROUND_TEXT`; the live widget is the same VBox."""
+
+    class PlaygroundBox(widgets.VBox):
+        def __repr__(self) -> str:
+            return PLAYGROUND_TEXT
+
+    return PlaygroundBox
+
+
 def make_playground(images: dict[str, np.ndarray], *, kernel_name: str = "edge_2", image: str | None = None):
     """Build the playground's widgets: controls, a kernel grid, the figure and a summary line.
 
@@ -621,7 +637,8 @@ def make_playground(images: dict[str, np.ndarray], *, kernel_name: str = "edge_2
     Returns
     -------
     ipywidgets.VBox
-        Its ``.controls`` attribute holds the widgets by name (``'kernel'``,
+        Its text form (what a notebook stores and a static page shows) is
+        :data:`PLAYGROUND_TEXT`. Its ``.controls`` attribute holds the widgets by name (``'kernel'``,
         ``'size'``, ``'image'``, ``'mode'``, ``'display'``, ``'row'``, ``'col'``,
         ``'cells'`` (a 5x5 list of Text cells, each taking a number or a
         fraction such as ``1/9``; a 3x3 kernel uses the inner 3x3),
@@ -805,7 +822,7 @@ def make_playground(images: dict[str, np.ndarray], *, kernel_name: str = "edge_2
     controls_box = widgets.VBox([kernel_menu, size, image_menu, mode, shown, row, col])
     kernel_box = widgets.VBox([widgets.Label("kernel cells: a number or a fraction (1/9), then Enter"), grid])
     hint = widgets.Label("Click the input or the output to choose the pixel whose patch is shown.")
-    box = widgets.VBox([widgets.HBox([controls_box, kernel_box]), summary, hint, figure])
+    box = _playground_box(widgets)([widgets.HBox([controls_box, kernel_box]), summary, hint, figure])
     box.controls = {
         "kernel": kernel_menu,
         "size": size,

@@ -448,3 +448,14 @@ def test_every_figure_of_notebook_09_has_alt_text():
     for cell in figures:
         alt = cell.metadata.get("mystnb", {}).get("image", {}).get("alt", "")
         assert alt.endswith(".") and 40 < len(alt) < 400, cell.source[:60]
+
+
+def test_the_stored_text_form_names_the_playground_not_its_children():
+    # a notebook stores the widget's text/plain; GitHub and the website showed a cut-off VBox(children=... dump
+    import ipywidgets
+
+    box = _playground(kernel_name="sobel_x")
+    bundle = box._repr_mimebundle_()
+    assert bundle["text/plain"] == playground.PLAYGROUND_TEXT == repr(box)
+    assert "application/vnd.jupyter.widget-view+json" in bundle  # a running Jupyter still draws the controls
+    assert isinstance(box, ipywidgets.VBox) and len(box.children) == 4
