@@ -440,7 +440,10 @@ def draw_rendering(rendering: Rendering) -> Figure:
     top_left.set_title(rendering.titles["input"] + ", patch outlined", fontsize=12)
     if state.display == "offset":
         shown = top_right.imshow(rendering.output, cmap="gray", vmin=-128, vmax=127, interpolation="nearest")
-        fig.colorbar(shown, ax=top_right, label="output value", extend="both", fraction=0.046, pad=0.02)
+        # an inset in the panel's own coordinates: as tall as the image drawn, whatever its aspect
+        # (a colour bar beside the panel's box was taller than a wide image such as the course's)
+        bar = top_right.inset_axes((1.03, 0.0, 0.04, 1.0))
+        fig.colorbar(shown, cax=bar, label="output value", extend="both")
     else:
         top_right.imshow(rendering.shown, cmap="gray", vmin=0, vmax=255, interpolation="nearest")
     _outline(top_right, patch.col - 0.5, patch.row - 0.5, 1, 1)  # the output pixel the patch's sum lands on
