@@ -47,6 +47,7 @@ from helpers.plotting import PANEL_SIZE
 
 __all__ = [
     "DISPLAY_MODES",
+    "PLAYGROUND_TEXT",
     "SYNTHETIC_IMAGES",
     "ClickMap",
     "PatchTable",
@@ -439,7 +440,10 @@ def draw_rendering(rendering: Rendering) -> Figure:
     top_left.set_title(rendering.titles["input"] + ", patch outlined", fontsize=12)
     if state.display == "offset":
         shown = top_right.imshow(rendering.output, cmap="gray", vmin=-128, vmax=127, interpolation="nearest")
-        fig.colorbar(shown, ax=top_right, label="output value", extend="both", fraction=0.046, pad=0.02)
+        # an inset in the panel's own coordinates: as tall as the image drawn, whatever its aspect
+        # (a colour bar beside the panel's box was taller than a wide image such as the course's)
+        bar = top_right.inset_axes((1.03, 0.0, 0.04, 1.0))
+        fig.colorbar(shown, cax=bar, label="output value", extend="both")
     else:
         top_right.imshow(rendering.shown, cmap="gray", vmin=0, vmax=255, interpolation="nearest")
     _outline(top_right, patch.col - 0.5, patch.row - 0.5, 1, 1)  # the output pixel the patch's sum lands on
@@ -605,6 +609,21 @@ def _scaled_pixel(index: int, old: int, new: int) -> int:
     return min(new - 1, max(0, round((index + 0.5) * new / old - 0.5)))
 
 
+#: What a notebook stores as the playground's text form, and what GitHub and the course website show in
+#: place of the controls (ipywidgets' own is a cut-off ``VBox(children=(HBox(...`` dump).
+PLAYGROUND_TEXT = "Kernel playground (ipywidgets): its controls need a running Jupyter kernel."
+
+
+def _playground_box(widgets):
+    """A VBox whose text form is :data:`PLAYGROUND_TEXT`; the live widget is the same VBox."""
+
+    class PlaygroundBox(widgets.VBox):
+        def __repr__(self) -> str:
+            return PLAYGROUND_TEXT
+
+    return PlaygroundBox
+
+
 def make_playground(images: dict[str, np.ndarray], *, kernel_name: str = "edge_2", image: str | None = None):
     """Build the playground's widgets: controls, a kernel grid, the figure and a summary line.
 
@@ -621,7 +640,8 @@ def make_playground(images: dict[str, np.ndarray], *, kernel_name: str = "edge_2
     Returns
     -------
     ipywidgets.VBox
-        Its ``.controls`` attribute holds the widgets by name (``'kernel'``,
+        Its text form (what a notebook stores and a static page shows) is
+        :data:`PLAYGROUND_TEXT`. Its ``.controls`` attribute holds the widgets by name (``'kernel'``,
         ``'size'``, ``'image'``, ``'mode'``, ``'display'``, ``'row'``, ``'col'``,
         ``'cells'`` (a 5x5 list of Text cells, each taking a number or a
         fraction such as ``1/9``; a 3x3 kernel uses the inner 3x3),
@@ -805,7 +825,7 @@ def make_playground(images: dict[str, np.ndarray], *, kernel_name: str = "edge_2
     controls_box = widgets.VBox([kernel_menu, size, image_menu, mode, shown, row, col])
     kernel_box = widgets.VBox([widgets.Label("kernel cells: a number or a fraction (1/9), then Enter"), grid])
     hint = widgets.Label("Click the input or the output to choose the pixel whose patch is shown.")
-    box = widgets.VBox([widgets.HBox([controls_box, kernel_box]), summary, hint, figure])
+    box = _playground_box(widgets)([widgets.HBox([controls_box, kernel_box]), summary, hint, figure])
     box.controls = {
         "kernel": kernel_menu,
         "size": size,

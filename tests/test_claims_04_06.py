@@ -171,6 +171,12 @@ def test_filter_bank_figure_and_batch_claims_hold_for_both_photographs(name):
     # the strided batch: values above 255, and at most the Sobel bound 4 x 255 that the notebook prints
     tiles, h, w = [(1, 1), (1, 2), (2, 1), (2, 2)], quarter_h, quarter_w
     batch = np.stack([photo[r * h : (r + 1) * h, c * w : (c + 1) * w] for r, c in tiles])
+    # each tile's sobel_x map is white (> 255) in its first and last columns wherever the tile is bright
+    # next to them (luma over 128): the tile meets its zero padding
+    edge_maps, tile_luma = np.abs(helpers.correlate2d(batch, bank)[..., 0]), batch.astype(np.float64) @ luma
+    for edge, neighbour in ((0, 1), (-1, -2)):
+        bright = tile_luma[:, :, neighbour] > 128
+        assert bright.any() and np.all(edge_maps[:, :, edge][bright] > 255)
     strided = helpers.correlate2d(batch, bank, stride=2)
     assert 255 < np.abs(strided).max() <= 4 * 255
     tf_strided = tf.nn.conv2d(batch.astype(np.float32), bank.astype(np.float32), strides=2, padding="SAME")

@@ -126,7 +126,18 @@ def test_every_display_draws_a_titled_figure(how):
     assert len(titled) == 6
     assert all(not ax.axison for ax in titled[2:])  # the patch table's grids
     assert all(ax.get_xticks().size == ax.get_yticks().size == 0 for ax in titled[:2])  # framed images, no ticks
-    assert len(fig.axes) == 6 + (how == "offset")  # a colour bar only for the offset display
+    assert len(fig.axes) == 6
+    bars = fig.axes[1].child_axes  # a colour bar only for the offset display, inside the output panel
+    assert len(bars) == (how == "offset")
+    if bars:  # within the output image's height (its end triangles take the rest), square or wide
+        for shape in [(16, 16), (30, 90)]:
+            wide = render_state(PlaygroundState(kernel=np.ones((3, 3)), display="offset"), np.zeros(shape))
+            other = playground.draw_rendering(wide)
+            other.canvas.draw()
+            image_box, bar_box = other.axes[1].get_position(), other.axes[1].child_axes[0].get_position()
+            assert image_box.y0 - 1e-9 <= bar_box.y0 < bar_box.y1 <= image_box.y1 + 1e-9, shape
+            assert bar_box.height > 0.8 * image_box.height, shape
+            playground.plt.close(other)
     playground.plt.close(fig)
 
 
@@ -448,3 +459,14 @@ def test_every_figure_of_notebook_09_has_alt_text():
     for cell in figures:
         alt = cell.metadata.get("mystnb", {}).get("image", {}).get("alt", "")
         assert alt.endswith(".") and 40 < len(alt) < 400, cell.source[:60]
+
+
+def test_the_stored_text_form_names_the_playground_not_its_children():
+    # a notebook stores the widget's text/plain; GitHub and the website showed a cut-off VBox(children=... dump
+    import ipywidgets
+
+    box = _playground(kernel_name="sobel_x")
+    bundle = box._repr_mimebundle_()
+    assert bundle["text/plain"] == playground.PLAYGROUND_TEXT == repr(box)
+    assert "application/vnd.jupyter.widget-view+json" in bundle  # a running Jupyter still draws the controls
+    assert isinstance(box, ipywidgets.VBox) and len(box.children) == 4
