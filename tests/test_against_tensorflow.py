@@ -7,6 +7,8 @@ from a standard normal, so 1e-4 is far above float32 rounding for these sizes.
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pytest
 from hypothesis import assume, given, settings
@@ -176,6 +178,19 @@ def test_stride_with_dilation_what_each_tensorflow_function_does():
     layer.build(image.shape)
     layer.set_weights([kernel])
     np.testing.assert_allclose(layer(image).numpy(), right_depthwise, atol=TOLERANCE)
+    # tf.nn.separable_conv2d returns a 3x3 output from the wrong windows, without even a warning
+    pointwise = rng.normal(size=(1, 1, 2, 1)).astype(np.float32)
+    right_separable = helpers.correlate2d(right_depthwise, pointwise)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # any warning fails the test: there is none
+        wrong = tf.nn.separable_conv2d(image, kernel, pointwise, [1, 2, 2, 1], "VALID", dilations=[2, 2]).numpy()
+    assert wrong.shape == (1, 3, 3, 1) != right_separable.shape == (1, 4, 4, 1)
+    assert not np.allclose(wrong, right_separable[:, :3, :3], atol=TOLERANCE)
+    # Keras SeparableConv2D computes it
+    layer = tf.keras.layers.SeparableConv2D(1, 3, strides=2, dilation_rate=2, use_bias=False)
+    layer.build(image.shape)
+    layer.set_weights([kernel, pointwise])
+    np.testing.assert_allclose(layer(image).numpy(), right_separable, atol=TOLERANCE)
     # tf.nn.conv2d_transpose refuses any dilation above 1 on a CPU, stride 2 or 1 (with oneDNN off, as here;
     # with it on it computes it: tests/test_claims_05.py::test_onednn_conv2d_transpose_accepts_dilation)
     for stride, side in ((2, 4), (1, 7)):

@@ -17,7 +17,10 @@ sweeps that back its general statements run here:
   wider than the image, and accepts a dilated ``conv2d_transpose``: the three
   ways its results differ from the oneDNN-off ones the notebook shows;
 * notebook 05 runs top to bottom with oneDNN limited to its AVX2 kernels, as
-  on a CPU without AVX-512 (its oneDNN cell reports the bug, asserts nothing).
+  on a CPU without AVX-512 (its oneDNN cell reports the bug, asserts nothing);
+* the middle column of its stride-and-dilation table: what each function's
+  installed documentation says about stride with dilation (the values are
+  checked in the notebook and in ``tests/test_against_tensorflow.py``).
 
 Everything else here runs with oneDNN off, as the course does.
 """
@@ -327,3 +330,42 @@ def test_notebook_05_runs_with_onednn_limited_to_avx2(monkeypatch):
         if "strided-batch bug" in line
     ]
     assert reports == ["on this CPU, the strided-batch bug does not reproduce with oneDNN on"]
+
+
+def _words(text: str | None) -> str:
+    """A docstring on one line, runs of white space made single spaces."""
+    return " ".join((text or "").split())
+
+
+RESTRICTIONS = ("must be equal to 1", "must be 1", "not supported", "incompatible")
+
+#: Notebook 05's table: which phrase each function's documentation uses about stride > 1 with dilation > 1.
+DOCUMENTED = {
+    "tf.nn.convolution": "output striding is not supported for atrous convolutions",
+    "keras.layers.Conv2D": "`strides > 1` is incompatible with `dilation_rate > 1`",
+    "tf.nn.depthwise_conv2d": "all values in the `strides` tensor must be equal to 1",
+    "keras.layers.DepthwiseConv2D": "`strides > 1` is incompatible with `dilation_rate > 1`",
+    "tf.nn.separable_conv2d": "all values in the `strides` tensor must be equal to 1",
+    "keras.layers.SeparableConv2D": "`strides > 1` is incompatible with `dilation_rate > 1`",
+}
+
+
+def _documented(name: str):
+    module, attribute = name.rsplit(".", 1)
+    return getattr(tf.keras.layers if module == "keras.layers" else tf.nn, attribute)
+
+
+@pytest.mark.parametrize("name", DOCUMENTED)
+def test_documentation_calls_stride_with_dilation_unsupported(name):
+    """The quotation in notebook 05's table is in the installed docstring (TensorFlow 2.21, Keras 3)."""
+    assert DOCUMENTED[name] in _words(_documented(name).__doc__), name
+
+
+@pytest.mark.parametrize("name", ["tf.nn.conv2d", "tf.nn.conv2d_transpose"])
+def test_documentation_states_no_restriction(name):
+    """The table's "no restriction": the docstring speaks of dilation, and only to say batch and depth stay at 1."""
+    text = _words(_documented(name).__doc__)
+    assert "dilation" in text
+    assert "incompatible" not in text and "not supported" not in text
+    sentences = [s for s in text.split(". ") if "dilation" in s.lower() and any(r in s for r in RESTRICTIONS)]
+    assert sentences == ["Dilations in the batch and depth dimensions if a 4-d tensor must be 1"], sentences
