@@ -174,6 +174,24 @@ def test_detail_falls_to_about_a_third_with_a_blur_while_the_standard_deviation_
     assert 1.5 < detail(outputs["unsharp_5x5"]) / detail(image) < 2.5
 
 
+def test_the_numbers_the_notebook_gives_for_the_cat(image, outputs):
+    """The optional asides and the summary quote these, rounded, for the stand-in cat."""
+    per_unit = [np.abs(outputs[name][INSIDE]).mean() / KERNELS[name][KERNELS[name] > 0].sum() for name in EDGE_NAMES]
+    assert np.round(per_unit, 2).tolist() == [4.28, 2.94, 3.51]
+    names = ["sharpen", "unsharp_5x5", "box_blur", "gaussian_blur_3x3"]
+    assert [round(detail(outputs[name]) / detail(image), 2) for name in names] == [5.11, 1.88, 0.30, 0.36]
+    spread = [round(outputs[name][INSIDE].std() / image[INSIDE].std(), 2) for name in names]
+    assert spread == [1.31, 1.07, 0.97, 0.97]  # "about a third", "7 %", "only 3 %"
+
+
+def test_the_sobel_figure_scale_leaves_the_magnitude_visible(image, outputs):
+    """White is the 99th percentile of the magnitude; divided by 4, as before, the median gray was about 9."""
+    magnitude = np.hypot(outputs["sobel_x"], outputs["sobel_y"])
+    reach = round(np.percentile(magnitude, 99))
+    assert reach == 338 and np.mean(magnitude > reach) <= 0.011
+    assert np.median(helpers.squash(magnitude / 4)) < 10 < np.median(helpers.squash(magnitude * 255 / reach))
+
+
 def test_autoscaling_changes_the_blurred_panels_and_not_the_sharpened_ones(outputs):
     """On the cat the clipped sharpened outputs run from 0 to 255; the blurred ones stop short of both ends."""
     for name in ["sharpen", "unsharp_5x5"]:
