@@ -332,3 +332,25 @@ def test_the_first_exercise_is_not_answered_by_the_lesson():
     """The lesson prints edge_2 and edge_3 on step_row; exercise 1 asks for sharpen on twice that step."""
     assert not nb03.q1.check(np.clip(valid(nb03.STEP_ROW, KERNELS["edge_3"])[0], 0, 255))
     np.testing.assert_array_equal(nb03.q1.reference, helpers.squash(valid(2 * nb03.STEP_ROW, KERNELS["sharpen"])[0]))
+
+
+# --------------------------------------------------------------------------
+# The notebook itself: alt text on every figure, checks after the lesson
+
+
+def test_every_figure_has_alt_text_and_the_checks_come_after_the_lesson():
+    from pathlib import Path
+
+    import nbformat
+
+    notebook = Path(__file__).resolve().parent.parent / "notebooks" / "03_kernel_gallery.ipynb"
+    cells = nbformat.read(notebook, as_version=4).cells
+    figures = [c for c in cells if c.cell_type == "code" and any("image/png" in o.get("data", {}) for o in c.outputs)]
+    assert len(figures) == 7
+    for cell in figures:
+        alt = cell.metadata.get("mystnb", {}).get("image", {}).get("alt", "")
+        assert alt.endswith(".") and 40 < len(alt) < 400, cell.source[:60]
+    checks = [i for i, c in enumerate(cells) if "check" in c.metadata.get("tags", [])]
+    exercises = next(i for i, c in enumerate(cells) if c.cell_type == "markdown" and "## Exercises" in c.source)
+    last_lesson_code = max(i for i, c in enumerate(cells[:exercises]) if c.cell_type == "code" and i not in checks)
+    assert checks and all(last_lesson_code < i < exercises for i in checks)

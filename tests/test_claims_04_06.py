@@ -271,3 +271,20 @@ def test_the_gallery_tables_power_of_ten_holds_for_other_orders_of_addition(name
         for result in (forwards, backwards, np.sum(np.stack(terms), axis=0), by_tf.numpy()[0, :, :, 0]):
             largest = np.abs(result - loop).max()
             assert largest < bound and _power_of_ten(largest) == bucket, (dtype, largest)
+
+
+def test_every_figure_of_notebook_04_has_alt_text():
+    from pathlib import Path
+
+    import nbformat
+
+    notebook = Path(__file__).resolve().parent.parent / "notebooks" / "04_tensorflow_conv2d.ipynb"
+    figures = [
+        cell
+        for cell in nbformat.read(notebook, as_version=4).cells
+        if cell.cell_type == "code" and any("image/png" in o.get("data", {}) for o in cell.outputs)
+    ]
+    assert len(figures) == 2
+    for cell in figures:
+        alt = cell.metadata.get("mystnb", {}).get("image", {}).get("alt", "")
+        assert alt.endswith(".") and 40 < len(alt) < 400, cell.source[:60]
