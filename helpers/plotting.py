@@ -239,7 +239,7 @@ def add_offset_colorbar(
     A signed output (an edge map) is often shown by adding 128, so that 0 is
     mid-gray, and clipping to 0-255. The gray levels then mean nothing on
     their own; the bar translates them back: gray level ``g`` is the value
-    ``(g - offset) * divisor``.
+    ``(g - offset) * divisor``, written as a whole number from 10 up.
 
     Parameters
     ----------
@@ -269,7 +269,8 @@ def add_offset_colorbar(
         raise ValueError("divisor must not be 0")
     levels = [0, 64, 128, 192, 255]
     bar = fig.colorbar(ax.images[0], ax=ax, ticks=levels, fraction=0.046, pad=0.04)
-    bar.ax.set_yticklabels([f"{(level - offset) * divisor:g}" for level in levels])
+    values = [(level - offset) * divisor for level in levels]
+    bar.ax.set_yticklabels([f"{value:.0f}" if abs(value) >= 10 else f"{value:g}" for value in values])
     bar.set_label(label)
     fig.tight_layout()
 

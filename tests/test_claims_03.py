@@ -174,6 +174,24 @@ def test_detail_falls_to_about_a_third_with_a_blur_while_the_standard_deviation_
     assert 1.5 < detail(outputs["unsharp_5x5"]) / detail(image) < 2.5
 
 
+def test_the_numbers_the_notebook_gives_for_the_cat(image, outputs):
+    """The optional asides and the summary quote these, rounded, for the stand-in cat."""
+    per_unit = [np.abs(outputs[name][INSIDE]).mean() / KERNELS[name][KERNELS[name] > 0].sum() for name in EDGE_NAMES]
+    assert np.round(per_unit, 2).tolist() == [4.28, 2.94, 3.51]
+    names = ["sharpen", "unsharp_5x5", "box_blur", "gaussian_blur_3x3"]
+    assert [round(detail(outputs[name]) / detail(image), 2) for name in names] == [5.11, 1.88, 0.30, 0.36]
+    spread = [round(outputs[name][INSIDE].std() / image[INSIDE].std(), 2) for name in names]
+    assert spread == [1.31, 1.07, 0.97, 0.97]  # "about a third", "7 %", "only 3 %"
+
+
+def test_the_sobel_figure_scale_leaves_the_magnitude_visible(image, outputs):
+    """White is the 99th percentile of the magnitude; divided by 4, as before, the median gray was about 9."""
+    magnitude = np.hypot(outputs["sobel_x"], outputs["sobel_y"])
+    reach = round(np.percentile(magnitude, 99))
+    assert reach == 338 and np.mean(magnitude > reach) <= 0.011
+    assert np.median(helpers.squash(magnitude / 4)) < 10 < np.median(helpers.squash(magnitude * 255 / reach))
+
+
 def test_autoscaling_changes_the_blurred_panels_and_not_the_sharpened_ones(outputs):
     """On the cat the clipped sharpened outputs run from 0 to 255; the blurred ones stop short of both ends."""
     for name in ["sharpen", "unsharp_5x5"]:
@@ -314,3 +332,52 @@ def test_the_first_exercise_is_not_answered_by_the_lesson():
     """The lesson prints edge_2 and edge_3 on step_row; exercise 1 asks for sharpen on twice that step."""
     assert not nb03.q1.check(np.clip(valid(nb03.STEP_ROW, KERNELS["edge_3"])[0], 0, 255))
     np.testing.assert_array_equal(nb03.q1.reference, helpers.squash(valid(2 * nb03.STEP_ROW, KERNELS["sharpen"])[0]))
+
+
+# --------------------------------------------------------------------------
+# The notebook itself: alt text on every figure, checks after the lesson
+
+
+def test_every_figure_has_alt_text_and_the_checks_come_after_the_lesson():
+    from pathlib import Path
+
+    import nbformat
+
+    notebook = Path(__file__).resolve().parent.parent / "notebooks" / "03_kernel_gallery.ipynb"
+    cells = nbformat.read(notebook, as_version=4).cells
+    figures = [c for c in cells if c.cell_type == "code" and any("image/png" in o.get("data", {}) for o in c.outputs)]
+    assert len(figures) == 7
+    for cell in figures:
+        alt = cell.metadata.get("mystnb", {}).get("image", {}).get("alt", "")
+        assert alt.endswith(".") and 40 < len(alt) < 400, cell.source[:60]
+    checks = [i for i, c in enumerate(cells) if "check" in c.metadata.get("tags", [])]
+    exercises = next(i for i, c in enumerate(cells) if c.cell_type == "markdown" and "## Exercises" in c.source)
+    last_lesson_code = max(i for i, c in enumerate(cells[:exercises]) if c.cell_type == "code" and i not in checks)
+    assert checks and all(last_lesson_code < i < exercises for i in checks)
+
+
+def test_the_stated_time_counts_what_the_notebook_holds():
+    """ "Time to learn" names the words, lesson code cells and figures it was measured from: they must be current."""
+    import re
+    from pathlib import Path
+
+    import nbformat
+
+    notebook = Path(__file__).resolve().parent.parent / "notebooks" / "03_kernel_gallery.ipynb"
+    cells = nbformat.read(notebook, as_version=4).cells
+    stated = re.search(
+        r"some ([\d,]+) words .* the (\d+) code cells and (\d+) figures", " ".join(cells[2].source.split())
+    )
+    words = sum(
+        len(re.sub(r"<details>.*?</details>", "", c.source, flags=re.S).split())
+        for c in cells
+        if c.cell_type == "markdown" and "navigation:" not in c.source
+    )
+    lesson = [
+        c
+        for c in cells
+        if c.cell_type == "code" and "check" not in c.metadata.get("tags", []) and ".check(" not in c.source
+    ]
+    figures = [c for c in lesson if any("image/png" in o.get("data", {}) for o in c.outputs)]
+    assert abs(words - int(stated[1].replace(",", ""))) < 150
+    assert (int(stated[2]), int(stated[3])) == (len(lesson), len(figures))

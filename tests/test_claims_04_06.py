@@ -198,3 +198,126 @@ def test_every_figure_of_notebook_06_has_alt_text():
     for cell in figures:
         alt = cell.metadata.get("mystnb", {}).get("image", {}).get("alt", "")
         assert alt.endswith(".") and 40 < len(alt) < 400, cell.source[:60]
+
+
+# --------------------------------------------------------------------------
+# Notebook 04: grouped convolution, Keras Conv2D, the gallery table's powers of ten
+
+
+def test_conv2d_runs_a_grouped_convolution_when_c_is_a_multiple_of_i():
+    rng = np.random.default_rng(3)
+    for channels, per_group, out in [(4, 2, 4), (6, 3, 2), (6, 2, 3), (4, 1, 4), (4, 4, 3)]:
+        groups = channels // per_group
+        images = rng.normal(size=(2, 5, 6, channels)).astype(np.float32)
+        kernel = rng.normal(size=(3, 3, per_group, out)).astype(np.float32)
+        result = tf.nn.conv2d(images, kernel, 1, "SAME").numpy()
+        assert result.shape == (2, 5, 6, out)
+        step = out // groups
+        by_group = [
+            tf.nn.conv2d(
+                images[..., g * per_group : (g + 1) * per_group], kernel[..., g * step : (g + 1) * step], 1, "SAME"
+            )
+            for g in range(groups)
+        ]
+        np.testing.assert_allclose(result, np.concatenate(by_group, axis=-1), atol=TOLERANCE)
+
+
+@pytest.mark.parametrize(
+    ("filter_shape", "words"), [((3, 3, 3, 4), "evenly divisible"), ((3, 3, 2, 3), "evenly divisible")]
+)
+def test_conv2d_refuses_channels_that_do_not_split_into_groups(filter_shape, words):
+    with pytest.raises(tf.errors.InvalidArgumentError, match=words):
+        tf.nn.conv2d(tf.ones((1, 5, 5, 4)), tf.ones(filter_shape), 1, "SAME")
+
+
+def test_keras_conv2d_holds_an_hwio_kernel_and_a_bias_and_calls_conv2d():
+    rng = np.random.default_rng(4)
+    images = rng.normal(size=(1, 7, 6, 4)).astype(np.float32)
+    layer = tf.keras.layers.Conv2D(filters=6, kernel_size=(3, 2), padding="valid", groups=2)
+    layer.build(images.shape)
+    kernel, bias = layer.get_weights()
+    assert kernel.shape == (3, 2, 2, 6) and bias.shape == (6,)
+    bias = rng.normal(size=6).astype(np.float32)
+    layer.set_weights([kernel, bias])
+    expected = tf.nn.conv2d(images, kernel, 1, "VALID").numpy() + bias
+    np.testing.assert_allclose(layer(images).numpy(), expected, atol=TOLERANCE)
+    assert layer.padding == "valid" and tf.keras.layers.Conv2D(1, 3, padding="same").padding == "same"
+    with pytest.raises(ValueError, match="padding"):
+        tf.keras.layers.Conv2D(1, 3, padding="full")
+
+
+def _power_of_ten(value):
+    return 10.0 ** np.floor(np.log10(value))
+
+
+@pytest.mark.parametrize("name", ["box_blur", "motion_blur"])
+def test_the_gallery_tables_power_of_ten_holds_for_other_orders_of_addition(name):
+    """On the stand-in cat's crop, float32 and float64 sums added in other orders land in the notebook's bucket."""
+    from skimage import data
+
+    image = helpers.to_grayscale(data.chelsea())
+    height, width = image.shape
+    top, left = (height - 96) // 2, (width - 128) // 2
+    crop = image[top : top + 96, left : left + 128]
+    kernel = helpers.KERNELS[name]
+    loop = helpers.correlate2d_loop(crop, kernel)
+    for dtype, bucket, bound in [(np.float32, 1e-5, 1e-4), (np.float64, 1e-14, 1e-12)]:
+        padded = np.pad(crop.astype(dtype), 2 if kernel.shape[0] == 5 else 1)
+        terms = [
+            padded[i : i + 96, j : j + 128] * dtype(kernel[i, j])
+            for i in range(kernel.shape[0])
+            for j in range(kernel.shape[1])
+        ]
+        forwards, backwards = np.zeros_like(terms[0]), np.zeros_like(terms[0])
+        for term in terms:
+            forwards = forwards + term
+        for term in reversed(terms):
+            backwards = backwards + term
+        by_tf = tf.nn.conv2d(crop.astype(dtype)[None, :, :, None], kernel.astype(dtype)[:, :, None, None], 1, "SAME")
+        for result in (forwards, backwards, np.sum(np.stack(terms), axis=0), by_tf.numpy()[0, :, :, 0]):
+            largest = np.abs(result - loop).max()
+            assert largest < bound and _power_of_ten(largest) == bucket, (dtype, largest)
+
+
+def test_every_figure_of_notebook_04_has_alt_text():
+    from pathlib import Path
+
+    import nbformat
+
+    notebook = Path(__file__).resolve().parent.parent / "notebooks" / "04_tensorflow_conv2d.ipynb"
+    figures = [
+        cell
+        for cell in nbformat.read(notebook, as_version=4).cells
+        if cell.cell_type == "code" and any("image/png" in o.get("data", {}) for o in cell.outputs)
+    ]
+    assert len(figures) == 2
+    for cell in figures:
+        alt = cell.metadata.get("mystnb", {}).get("image", {}).get("alt", "")
+        assert alt.endswith(".") and 40 < len(alt) < 400, cell.source[:60]
+
+
+def test_the_stated_time_of_notebook_04_counts_what_it_holds():
+    """ "Time to learn" names the words, lesson code cells and figures it was measured from: they must be current."""
+    import re
+    from pathlib import Path
+
+    import nbformat
+
+    notebook = Path(__file__).resolve().parent.parent / "notebooks" / "04_tensorflow_conv2d.ipynb"
+    cells = nbformat.read(notebook, as_version=4).cells
+    stated = re.search(
+        r"some ([\d,]+) words .* the (\d+) code cells and (\d+) figures", " ".join(cells[2].source.split())
+    )
+    words = sum(
+        len(re.sub(r"<details>.*?</details>", "", c.source, flags=re.S).split())
+        for c in cells
+        if c.cell_type == "markdown" and "navigation:" not in c.source
+    )
+    lesson = [
+        c
+        for c in cells
+        if c.cell_type == "code" and "check" not in c.metadata.get("tags", []) and ".check(" not in c.source
+    ]
+    figures = [c for c in lesson if any("image/png" in o.get("data", {}) for o in c.outputs)]
+    assert abs(words - int(stated[1].replace(",", ""))) < 150
+    assert (int(stated[2]), int(stated[3])) == (len(lesson), len(figures))
