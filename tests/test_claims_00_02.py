@@ -26,7 +26,7 @@ import helpers
 import helpers.exercises
 import helpers.fast
 from helpers.exercises import nb01, nb02
-from helpers.plotting import show_value_grids
+from helpers.figures.nb02 import show_value_grids
 
 ROOT = Path(__file__).resolve().parent.parent
 TESTED_PYTHON = (3, 11)

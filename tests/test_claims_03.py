@@ -89,7 +89,7 @@ def test_edge_1_responds_to_a_diagonal_step(offset, height):
 
 
 def test_the_post_autoscaled_panels_stretch_each_brightest_value_to_white(outputs):
-    fig = helpers.plotting.show_fixed_and_autoscaled([helpers.squash(outputs["edge_1"])], ["edge_1"])
+    fig = helpers.figures.nb03.show_fixed_and_autoscaled([helpers.squash(outputs["edge_1"])], ["edge_1"])
     fixed, autoscaled = (ax.images[0] for ax in fig.axes)
     assert fixed.get_clim() == (0, 255)
     assert autoscaled.get_clim() == (0, helpers.squash(outputs["edge_1"]).max()) and autoscaled.get_clim()[1] < 255
