@@ -129,7 +129,7 @@ def test_the_time_a_notebook_states_is_read_as_its_total(line, minutes):
 def test_the_course_map_shows_each_notebooks_stated_time(course):
     rows = _map_rows(course)
     for row, path in zip(rows, navigation.course_notebooks(course / "notebooks"), strict=True):
-        assert f"| {navigation.time_to_learn(path)} min |" in row
+        assert f" | {navigation.time_to_learn(path)} | " in row
 
 
 def test_a_notebook_without_a_stated_time_is_refused_by_name(course, capsys):

@@ -158,17 +158,17 @@ def time_to_learn(path: Path) -> int:
 
 def course_map(paths: list[Path]) -> str:
     """The course map of 00_start_here: one table row per notebook, with the marker line first and the total last."""
-    lines = [COURSE_MAP, "| # | Notebook | What you'll do | Time | Needs |", "| --- | --- | --- | --- | --- |"]
+    lines = [COURSE_MAP, "| # | Notebook | What you'll do | Minutes | Needs |", "| --- | --- | --- | --- | --- |"]
     total = 0
     for path in paths:
         needs = ", ".join(necessary_notebooks(path)) or "nothing"
         minutes = time_to_learn(path)
         total += minutes
-        row = f"| {path.name[:2]} | [{title_of(path)}]({path.name}) | {what_you_do(path)} | {minutes} min | {needs} |"
+        row = f"| {path.name[:2]} | [{title_of(path)}]({path.name}) | {what_you_do(path)} | {minutes} | {needs} |"
         lines.append(row)
     lines.append("")
     lines.append(
-        f"*Time* is each notebook's own estimate, exercises included: about {round(total / 60)} hours "
+        f"*Minutes* is each notebook's own estimate of its time, exercises included: about {round(total / 60)} hours "
         f"({total} minutes) for the whole course. *Needs* lists the notebooks marked Necessary in its prerequisites."
     )
     return "\n".join(lines)
