@@ -8,6 +8,7 @@ rule, its comparisons with SciPy and its kernel-flip claims.
 
 from __future__ import annotations
 
+import ast
 import importlib.util
 import json
 import platform
@@ -96,6 +97,38 @@ def test_the_post_tensorflow_1_names_are_gone_from_tensorflow_2():
     assert {"Session", "initialize_all_variables", "Graph"} <= compat_v1
     for name in ("Session", "initialize_all_variables"):
         assert name not in top_level, f"tf.{name} exists again: 00's errata row on TF1-only code is wrong"
+
+
+def test_00s_environment_check_lists_every_pinned_package_the_notebooks_import():
+    # 00 prints the packages "a notebook imports, directly or through the helpers": every pinned
+    # distribution imported by a notebook's code or by a helpers module (some import lazily) is there.
+    from importlib.metadata import packages_distributions
+
+    notebook = json.loads((ROOT / "notebooks" / "00_start_here.ipynb").read_text(encoding="utf-8"))
+    sources = ["".join(cell["source"]) for cell in notebook["cells"] if cell["cell_type"] == "code"]
+    (listed,) = [
+        re.search(r"COURSE_PACKAGES = (\[.*?\])", s, flags=re.S).group(1) for s in sources if "COURSE_PACKAGES =" in s
+    ]
+    listed = set(ast.literal_eval(listed))
+    code = [path.read_text(encoding="utf-8") for path in (ROOT / "helpers").rglob("*.py")]
+    for path in sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb")):
+        cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
+        code += ["".join(cell["source"]) for cell in cells if cell["cell_type"] == "code"]
+    modules = set()
+    for text in code:
+        for dotted in re.findall(r"^\s*(?:from|import)\s+([A-Za-z_][\w.]*)", text, flags=re.M):
+            parts = dotted.split(".")
+            modules.update(".".join(parts[:n]) for n in (1, 2))  # dask.distributed comes from distributed
+    pins = dict(re.findall(r"^([A-Za-z0-9_.-]+)==(\S+)", (ROOT / "requirements.txt").read_text(), flags=re.M))
+    owners = packages_distributions()
+    needed = set()
+    for module in modules:
+        for name in owners.get(module.split(".")[-1] if module.startswith("dask.") else module, []):
+            if name in pins:
+                needed.add(name)
+    assert {"numpy", "tensorflow", "numba", "distributed", "ipyevents"} <= needed  # the search finds them
+    assert needed <= listed, f"00's environment check misses {sorted(needed - listed)}"
+    assert listed <= set(pins), f"00 lists packages requirements.txt does not pin: {sorted(listed - set(pins))}"
 
 
 POST_KERNELS = ["identity", "edge_1", "edge_2", "edge_3", "sharpen", "unsharp_5x5", "box_blur", "gaussian_blur_3x3"]

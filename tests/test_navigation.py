@@ -104,3 +104,40 @@ def test_a_hand_edited_course_map_is_caught(course):
             cell.source += "\n| 99 | [Gone](99_gone.ipynb) | nothing | nothing |"
     nbformat.write(notebook, first)
     assert navigation.main(["--root", str(course), "--check"]) == 1
+
+
+@pytest.mark.parametrize(
+    ("line", "minutes"),
+    [
+        ("about 60 minutes, measured by reading pace: about 35 for the four sections and 25 for the exercises.", 60),
+        ("about 70 minutes: 5 minutes for each of the nine sections, 10 for the two long ones", 70),
+        ("about 60 minutes (seven sections; the first and the last are long), plus about 30 for the exercises.", 90),
+        ("about 50 minutes for the six sections, plus about 20 for the exercises.", 70),
+        (
+            "about 45 minutes for the six sections (some 3,000 words at 200 a minute, and a minute for each of the 19 "
+            "code cells and 7 figures), about 20 for the five exercises, and 5 more for the two optional asides.",
+            70,
+        ),
+        ("about 40 minutes for the eight sections, about 25 for the six exercises, and 5 for the aside.", 70),
+        ("about 15 minutes. The asides add about 3 minutes.", 15),
+    ],
+)
+def test_the_time_a_notebook_states_is_read_as_its_total(line, minutes):
+    assert navigation.minutes_stated(line) == minutes
+
+
+def test_the_course_map_shows_each_notebooks_stated_time(course):
+    rows = _map_rows(course)
+    for row, path in zip(rows, navigation.course_notebooks(course / "notebooks"), strict=True):
+        assert f" | {navigation.time_to_learn(path)} | " in row
+
+
+def test_a_notebook_without_a_stated_time_is_refused_by_name(course, capsys):
+    path = course / "notebooks" / "02_convolution_by_hand.ipynb"
+    notebook = nbformat.read(path, as_version=4)
+    for cell in notebook.cells:
+        cell.source = cell.source.replace("Time to learn", "Time to think")
+    nbformat.write(notebook, path)
+    with pytest.raises(SystemExit):
+        navigation.main(["--root", str(course), "--check"])
+    assert "02_convolution_by_hand.ipynb states no 'Time to learn" in capsys.readouterr().err

@@ -10,7 +10,8 @@ From the notebooks in notebooks/ (``NN_topic.ipynb``, in number order) it writes
   marker, so a second run rewrites them instead of adding new ones;
 - the course map in 00_start_here: a markdown cell starting with
   ``<!-- course-map -->``, one row per notebook (its title, its "What you'll
-  do" line, and the course notebooks its prerequisites table marks Necessary);
+  do" line, the time its "Time to learn" line states, and the course
+  notebooks its prerequisites table marks Necessary), and the course's total;
 - the website's table of contents, ``book/_toc.yml``, in course order.
 
 Titles come from each notebook's first level-1 heading. tests/test_navigation.py
@@ -35,7 +36,7 @@ REPOSITORY = "understanding-convolution/understanding-convolution"
 TOP = "<!-- navigation:top -->"
 BOTTOM = "<!-- navigation:bottom -->"
 COURSE_MAP = (
-    "<!-- course-map: written by tools/navigation.py from each notebook's title, first line and prerequisites -->"
+    "<!-- course-map: written by tools/navigation.py from each notebook's title, first line, time and prerequisites -->"
 )
 COURSE_MAP_HEADING = "## The course map"
 TOC = Path("book") / "_toc.yml"
@@ -105,12 +106,71 @@ def necessary_notebooks(path: Path) -> list[str]:
     return sorted(set(rows))
 
 
+_TIME_LINE = re.compile(r"Time to (?:learn|read):?\**:?\**\s*(.+?)(?:\n\s*\n|\n- |\n\S|$)", flags=re.DOTALL)
+
+
+def minutes_stated(text: str) -> int:
+    """The total a "Time to learn" line states, in minutes, read from its first sentence (asides in brackets skipped).
+
+    Three phrasings are in use: a total first (``about 60 minutes: 35 for ... and 25 for ...`` or
+    ``about 60 minutes, measured by ...``), a total and what is added to it (``about 60 minutes,
+    plus about 30 for the exercises``), and parts only (``about 45 minutes for the sections, about
+    20 for the exercises, and 5 more for the asides``), which are added up.
+
+    >>> minutes_stated("about 70 minutes: 5 minutes for each of the nine sections, 10 for the two long ones")
+    70
+    >>> minutes_stated("about 60 minutes (seven sections; the first is long), plus about 30 for the exercises.")
+    90
+    >>> minutes_stated("about 45 minutes for the six sections (a minute for each of 19 cells), about 20 for the "
+    ...                "five exercises, and 5 more for the two optional asides.")
+    70
+    """
+    flat = " ".join(text.split())
+    while True:  # drop bracketed asides, innermost first
+        shorter = re.sub(r"\([^()]*\)", "", flat)
+        if shorter == flat:
+            break
+        flat = shorter
+    sentence = re.split(r"\.(?:\s|$)", flat, maxsplit=1)[0]
+    first = re.search(r"about (\d+) minutes?", sentence)
+    if not first:
+        raise ValueError(f"no 'about N minutes' in the time line {text[:80]!r}")
+    total, rest = int(first.group(1)), sentence[first.end() :]
+    added = [int(n) for n in re.findall(r"\bplus about (\d+)\b", rest)]
+    if added:
+        return total + sum(added)
+    if rest.lstrip().startswith("for "):  # parts only: add them up
+        return total + sum(int(n) for n in re.findall(r"\b(\d+) (?:minutes )?(?:more )?for\b", rest))
+    return total
+
+
+def time_to_learn(path: Path) -> int:
+    """The minutes ``path``'s "Time to learn" (or "Time to read") line states; see :func:`minutes_stated`."""
+    text = "\n".join(c.source for c in read(path).cells if c.cell_type == "markdown")
+    match = _TIME_LINE.search(text)
+    if not match:
+        raise ValueError(f"{path.name} states no 'Time to learn: about N minutes'")
+    try:
+        return minutes_stated(match.group(1))
+    except ValueError as error:
+        raise ValueError(f"{path.name}: {error}") from None
+
+
 def course_map(paths: list[Path]) -> str:
-    """The course map of 00_start_here: one table row per notebook, with the marker line first."""
-    lines = [COURSE_MAP, "| # | Notebook | What you'll do | Needs |", "| --- | --- | --- | --- |"]
+    """The course map of 00_start_here: one table row per notebook, with the marker line first and the total last."""
+    lines = [COURSE_MAP, "| # | Notebook | What you'll do | Minutes | Needs |", "| --- | --- | --- | --- | --- |"]
+    total = 0
     for path in paths:
         needs = ", ".join(necessary_notebooks(path)) or "nothing"
-        lines.append(f"| {path.name[:2]} | [{title_of(path)}]({path.name}) | {what_you_do(path)} | {needs} |")
+        minutes = time_to_learn(path)
+        total += minutes
+        row = f"| {path.name[:2]} | [{title_of(path)}]({path.name}) | {what_you_do(path)} | {minutes} | {needs} |"
+        lines.append(row)
+    lines.append("")
+    lines.append(
+        f"*Minutes* is each notebook's own estimate of its time, exercises included: about {round(total / 60)} hours "
+        f"({total} minutes) for the whole course. *Needs* lists the notebooks marked Necessary in its prerequisites."
+    )
     return "\n".join(lines)
 
 
