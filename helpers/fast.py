@@ -21,7 +21,7 @@ method      how                                                        cost per 
 =========== ========================================================== =========================
 
 Borders, stride and dilation come from one place for every method:
-``helpers.convolution._pad_for_window`` pads the image (so each method sees
+``helpers._window._pad_for_window`` pads the image (so each method sees
 a ``'valid'`` correlation of the padded image) and works out the output size.
 
 Dtypes: when both image and kernel are float32, every method but ``'loop'``
@@ -42,7 +42,7 @@ from functools import cache, partial
 import numpy as np
 
 from helpers._checks import as_pair, as_real_array, check_ndim
-from helpers.convolution import Padding, _pad_for_window, _taps, correlate2d_loop
+from helpers._window import Padding, _pad_for_window, _squeeze, _taps
 
 __all__ = [
     "METHODS",
@@ -201,14 +201,6 @@ def _prepare(image: object, kernel: object) -> tuple[np.ndarray, np.ndarray, str
     return batch.astype(dtype, copy=False), weights.astype(dtype), "3d" if pixels.ndim == 3 else False
 
 
-def _squeeze(output: np.ndarray, how: str | bool) -> np.ndarray:
-    if how == "2d":
-        return output[0, :, :, 0]
-    if how == "3d":
-        return output[0]
-    return output
-
-
 # --------------------------------------------------------------------------
 # 'loop': notebook 02's double loop
 
@@ -236,7 +228,16 @@ def _loop(image: object, kernel: object, **options: object) -> np.ndarray:
             f"method='loop' is notebook 02's loop: it takes odd kernel sizes only; "
             f"method='shift' or 'auto' take a kernel of shape {weights.shape}"
         )
-    return correlate2d_loop(pixels, weights)
+    check_ndim(weights, "kernel", (2,), "a 2-D kernel (kh, kw) for a 2-D image")
+    batch = pixels[np.newaxis, :, :, np.newaxis].astype(np.float64)
+    padded, kh, kw, (_, height, width), _, _ = _pad_for_window(batch, weights.shape, "same", "constant", 0.0, 1, 1)
+    padded, weights = padded[0, :, :, 0], weights.astype(np.float64)
+    # notebook 02's loop (helpers.correlate2d_loop), on the image padded above
+    output = np.zeros((height, width), dtype=np.float64)
+    for i in range(height):
+        for j in range(width):
+            output[i, j] = np.sum(padded[i : i + kh, j : j + kw] * weights)
+    return output
 
 
 # --------------------------------------------------------------------------
