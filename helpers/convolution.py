@@ -258,10 +258,12 @@ def correlate2d(
         spectra (error about 1e-12 of the largest value in float64);
         ``'separable'`` does two 1-D passes for a rank-1 kernel and falls
         back otherwise. All but ``'loop'`` compute float32 inputs in
-        float32, within 1e-4 of float64 relative to the largest output
-        value. ``'auto'`` picks by the cost model of
+        float32, within ``1e-4 * max|image| * sum|kernel|`` of float64.
+        ``'auto'`` picks by the cost model of
         :func:`helpers.fast.estimate_costs`, among the methods that can take
-        the arguments.
+        the arguments, keep their work arrays under the size limit and
+        (for ``'fft'``) cannot overflow; it starts numba once the time lost
+        without it reaches numba's start-up (:class:`helpers.fast.SkiRental`).
 
     Returns
     -------
