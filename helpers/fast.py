@@ -74,19 +74,23 @@ METHODS = ("loop", "shift", "compiled", "im2col", "fft", "separable")
 
 #: Time per unit of work, in nanoseconds, for the cost model of ``'auto'``
 #: (see :func:`estimate_costs`). Fitted by ``python benchmarks/run.py --fit``
-#: to measurements of every method across sizes, kernels, channels and both
-#: dtypes on a loaded 2-core x86 machine (numpy with OpenBLAS, numba 0.68);
-#: run it to fit them to your machine and assign the printed dict here. Each
-#: unit is counted for float64; float32 work counts half (half the bytes to
-#: move, twice the SIMD lanes). Only their ratios decide which method wins.
+#: (non-negative least squares on 199 runs of every method: 256² to 2048²,
+#: kernels 3 to 31, 1 to 64 channels, float32 and float64; then one common
+#: factor so that the median prediction equals the measurement) on a loaded
+#: 2-core x86 machine with numpy/OpenBLAS and numba 0.68. There the model
+#: ranked the fastest method first in 32 of 40 cases, and its pick was at
+#: worst 2.5x the fastest. Run it to fit them to your machine and update this
+#: dict with the printed one. Each unit is counted for float64; float32 work
+#: counts half (half the bytes to move, twice the SIMD lanes).
 COST_NS = {
-    "pass": 0.25,  # per value read or written by a NumPy pass ('shift', its products and sums)
-    "gemm": 0.05,  # per multiply-add in a BLAS matrix product ('shift' with channels, 'im2col')
-    "compiled": 0.15,  # per multiply-add in the compiled loops (SIMD, threads)
-    "im2col_copy": 2.0,  # per value copied into the patch matrix (strided reads, a large write)
-    "fft": 0.7,  # per padded pixel per log2(pixels), per transform
-    "fft_product": 1.0,  # per spectrum value and (C_in, C_out) pair: the complex multiply-add
-    "numba_start": 3e8,  # importing numba and loading the compiled loops from its cache, once a process
+    "pass": 0.36,  # per value read or written by a NumPy pass ('shift', its products and sums)
+    "gemm": 0.101,  # per multiply-add in a BLAS matrix product ('shift' with channels, 'im2col')
+    "compiled": 0.493,  # per multiply-add in the compiled loops (SIMD, threads)
+    "im2col_copy": 4.64,  # per value copied into the patch matrix (strided reads, a large write)
+    "fft": 0.398,  # per padded pixel per log2(pixels), per transform
+    "fft_product": 73.3,  # per spectrum value and (C_in, C_out) pair: einsum's complex multiply-add
+    "numpy_call": 0.0,  # fixed overhead of one NumPy call: too small to fit there
+    "numba_start": 3.54e8,  # importing numba and loading the compiled loops from its cache, once a process
 }
 #: ``'compiled'`` spreads rows over threads from this many multiply-adds on.
 PARALLEL_WORK = 2**22
@@ -492,16 +496,22 @@ def _factors_hwio(weights: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
 
 
 def _separable(
-    padded: np.ndarray, factors: tuple, out_shape: tuple, s: tuple, d: tuple, *, threads: bool = True
+    padded: np.ndarray,
+    factors: tuple,
+    out_shape: tuple,
+    s: tuple,
+    d: tuple,
+    *,
+    threads: bool = True,
+    engine: str | None = None,
 ) -> np.ndarray:
     column, row = factors
     n_images, out_h, _out_w = out_shape
     shape = (padded.shape[1], padded.shape[2])
     costs = _separable_costs(n_images, shape, (len(column), len(row)), out_shape, padded.itemsize)
-    if _separable_engine({f"separable/{name}": cost for name, cost in costs.items()}) == "compiled":
-        engine = partial(_compiled, threads=threads)
-    else:
-        engine = _shift
+    if engine is None:  # the cheaper one; benchmarks/run.py --fit times each
+        engine = _separable_engine({f"separable/{name}": cost for name, cost in costs.items()})
+    engine = partial(_compiled, threads=threads) if engine == "compiled" else _shift
     # down the columns first, only on the rows the output keeps, then along the rows
     tall = engine(padded, column[:, None, None, None], (n_images, out_h, padded.shape[2]), (s[0], 1), (d[0], 1))
     return engine(tall, row[None, :, None, None], out_shape, (1, s[1]), (1, d[1]))
@@ -659,55 +669,80 @@ def _numba_cost_left() -> float:
     return 0.0 if _numba_ready() else NUMBA_RENTAL.cost_left(COST_NS["numba_start"])
 
 
-def _scale(itemsize: int) -> float:
-    return itemsize / 8  # float32 moves half the bytes and fills twice the SIMD lanes
-
-
-def _separable_costs(n_images: int, padded_hw: tuple, kernel_hw: tuple, out_shape: tuple, itemsize: int) -> dict:
-    """Nanoseconds of 'separable' with each engine, without numba's start-up.
+def _separable_terms(n_images: int, padded_hw: tuple, kernel_hw: tuple, out_shape: tuple, itemsize: int) -> dict:
+    """Units of work of 'separable' with each engine ('separable/shift', 'separable/compiled').
 
     The column pass runs ``kh`` taps over (H_out x padded width) values and
     writes that intermediate array; the row pass reads it back with ``kw``
     taps per output.
     """
     kh, kw = kernel_hw
+    scale = itemsize / 8
     middle = n_images * out_shape[1] * padded_hw[1]
     outputs = math.prod(out_shape)
     taps = middle * kh + outputs * kw
-    costs = {"shift": COST_NS["pass"] * 5 * taps * _scale(itemsize)}
+    terms = {"separable/shift": {"pass": 5 * taps * scale, "numpy_call": 2 * (kh + kw)}}
     if numba_available():
         # each pass zeroes its output, then the loops add into it
-        costs["compiled"] = (COST_NS["compiled"] * taps + COST_NS["pass"] * 2 * (middle + outputs)) * _scale(itemsize)
-    return costs
+        passes = 2 * (middle + outputs) * scale
+        terms["separable/compiled"] = {"compiled": taps * scale, "pass": passes, "numpy_call": 8}
+    return terms
 
 
-def _model(padded_shape: tuple, kernel_shape: tuple, out_shape: tuple, itemsize: int, separable: bool) -> dict:
-    """Estimated nanoseconds per method, without numba's start-up; see :func:`estimate_costs`."""
+def _terms(padded_shape: tuple, kernel_shape: tuple, out_shape: tuple, itemsize: int, separable: bool) -> dict:
+    """Units of work of each method (and separable's engines): the counts that :data:`COST_NS` prices.
+
+    Counted for float64; float32 work counts half (``scale``). ``numpy_call``
+    counts the NumPy calls a method makes, each with a fixed overhead that
+    matters on small images.
+    """
     kh, kw, c_in, c_out = kernel_shape
     outputs = math.prod(out_shape)
     taps = kh * kw
     macs = outputs * taps * c_in * c_out
-    scale = _scale(itemsize)
+    scale = itemsize / 8  # float32 moves half the bytes and fills twice the SIMD lanes
     if c_in == c_out == 1:  # per tap: multiply into a scratch array (2 values), add it to the output (3)
-        shift = COST_NS["pass"] * 5 * outputs * taps
+        shift = {"pass": 5 * outputs * taps * scale}
     else:  # per tap: a BLAS product (C_in read, C_out written), then the sum (3 C_out)
-        shift = COST_NS["pass"] * outputs * taps * (c_in + 4 * c_out) + COST_NS["gemm"] * macs
-    costs = {"shift": shift * scale}
+        shift = {"pass": outputs * taps * (c_in + 4 * c_out) * scale, "gemm": macs * scale}
+    terms = {"shift": shift | {"numpy_call": 2 * taps}}
     if numba_available():
-        costs["compiled"] = (COST_NS["compiled"] * macs + COST_NS["pass"] * 2 * outputs * c_out) * scale
-    costs["im2col"] = (COST_NS["im2col_copy"] * outputs * taps * c_in + COST_NS["gemm"] * macs) * scale
+        terms["compiled"] = {"compiled": macs * scale, "pass": 2 * outputs * c_out * scale, "numpy_call": 4}
+    rows = _im2col_rows_per_block(out_shape[2], kernel_shape, itemsize, IM2COL_BLOCK_BYTES)
+    n_blocks = -(-out_shape[1] // rows)
+    terms["im2col"] = {
+        "im2col_copy": outputs * taps * c_in * scale,
+        "gemm": macs * scale,
+        "numpy_call": out_shape[0] * n_blocks * (taps + 3),
+    }
     length_h, length_w = _fft_lengths(padded_shape)
     n_images = padded_shape[0]
     transforms = n_images * (c_in + c_out) + c_in * c_out  # forward, inverse and kernel transforms
     spectrum = length_h * (length_w // 2 + 1)
-    costs["fft"] = (
-        COST_NS["fft"] * length_h * length_w * math.log2(length_h * length_w + 1) * transforms
-        + COST_NS["fft_product"] * spectrum * n_images * c_in * c_out
-    ) * scale
+    terms["fft"] = {
+        "fft": length_h * length_w * math.log2(length_h * length_w + 1) * transforms * scale,
+        "fft_product": spectrum * n_images * c_in * c_out * scale,
+        "numpy_call": 8,
+    }
     if separable:
-        for engine, cost in _separable_costs(n_images, padded_shape[1:3], (kh, kw), out_shape, itemsize).items():
-            costs[f"separable/{engine}"] = cost
-    return costs
+        terms |= _separable_terms(n_images, padded_shape[1:3], (kh, kw), out_shape, itemsize)
+    return terms
+
+
+def _price(terms: dict) -> float:
+    return sum(COST_NS[name] * count for name, count in terms.items())
+
+
+def _separable_costs(n_images: int, padded_hw: tuple, kernel_hw: tuple, out_shape: tuple, itemsize: int) -> dict:
+    """Nanoseconds of 'separable' with each engine, without numba's start-up."""
+    terms = _separable_terms(n_images, padded_hw, kernel_hw, out_shape, itemsize)
+    return {name.split("/")[1]: _price(units) for name, units in terms.items()}
+
+
+def _model(padded_shape: tuple, kernel_shape: tuple, out_shape: tuple, itemsize: int, separable: bool) -> dict:
+    """Estimated nanoseconds per method, without numba's start-up; see :func:`estimate_costs`."""
+    terms = _terms(padded_shape, kernel_shape, out_shape, itemsize, separable)
+    return {name: _price(units) for name, units in terms.items()}
 
 
 def _numba_methods(costs: dict) -> set:
