@@ -504,10 +504,12 @@ def gpu_timings(repeats: int = 20) -> tuple[list[dict], str]:
     """tf.nn.conv2d on the GPU at 2048² and 4096², float32, or ([], the reason it was skipped).
 
     Honest GPU timing: the GPU runs asynchronously, so the clock is read only after
-    synchronising (``tf.test.experimental.sync_devices``); ``helpers.import_tensorflow`` has
-    turned TF32 off, so the products are float32 as on the CPU.
+    synchronising (``tf.test.experimental.sync_devices``). TF32 (10-bit mantissas in the
+    products, TensorFlow's default on Ampere and later GPUs) is turned off here, so the
+    products are float32 as on the CPU.
     """
     tf = helpers.import_tensorflow()
+    tf.config.experimental.enable_tensor_float_32_execution(False)
     gpus = tf.config.list_physical_devices("GPU")
     if not gpus:
         return [], "skipped: TensorFlow sees no GPU (tf.config.list_physical_devices('GPU') is empty)"
