@@ -49,15 +49,21 @@ MAX_STEP = 2**31 - 1
 
 
 def _steps(stride: object, dilation: object) -> tuple[tuple[int, int], tuple[int, int]]:
-    """Check stride and dilation: ints or pairs of ints from 1 to :data:`MAX_STEP`."""
-    s = as_pair(stride, "stride", minimum=1)
-    d = as_pair(dilation, "dilation", minimum=1)
+    """Check stride and dilation: ints or pairs of ints, at least 1 (see :func:`_check_step_limit` for the top)."""
+    return as_pair(stride, "stride", minimum=1), as_pair(dilation, "dilation", minimum=1)
+
+
+def _check_step_limit(s: tuple[int, int], d: tuple[int, int]) -> None:
+    """Refuse a stride or dilation above :data:`MAX_STEP`, which compiled code could not take.
+
+    Called after the size checks, so a dilation that would need a huge padded
+    image is refused by its size first, with the shape it would have.
+    """
     for name, pair in (("stride", s), ("dilation", d)):
         if max(pair) > MAX_STEP:
             raise ValueError(
                 f"{name} must be at most {MAX_STEP} (2**31 - 1; a longer step than any image has), got {max(pair)}"
             )
-    return s, d
 
 
 def _squeeze(output: np.ndarray, how: bool | str) -> np.ndarray:
@@ -146,6 +152,7 @@ def _pad_for_window(
         (batch.shape[0], height + sum(rows), width + sum(cols), batch.shape[3]), "the padded image (N, H, W, C)"
     )
     check_array_size((batch.shape[0], out_h, out_w, channels), "the output (N, H_out, W_out, C_out)")
+    _check_step_limit(s, d)
     widths = ((0, 0), rows, cols, (0, 0))
     if mode == "constant":
         padded = np.pad(batch, widths, mode="constant", constant_values=cval)

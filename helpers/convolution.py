@@ -30,6 +30,7 @@ from helpers._checks import as_pair, as_real_array, check_array_size, check_ndim
 from helpers._window import (
     BORDER_MODES,
     Padding,
+    _check_step_limit,
     _pad_for_window,
     _padding_along,
     _padding_pairs,
@@ -525,6 +526,7 @@ def transposed_correlate2d(
     rows, cols = _padding_pairs(padding, (out_h, out_w), (kh, kw), s, d)
     canvas_shape = (count, out_h + sum(rows), out_w + sum(cols), weights.shape[2])
     check_array_size(canvas_shape, "the transposed output before cropping (N, H_out, W_out, C_in)")
+    _check_step_limit(s, d)
     canvas = np.zeros(canvas_shape)
     forward = tuple((canvas.shape[1 + a] - d[a] * (k - 1) - 1) // s[a] + 1 for a, k in ((0, kh), (1, kw)))
     if forward != (height, width) or min(canvas.shape[1] - d[0] * (kh - 1), canvas.shape[2] - d[1] * (kw - 1)) < 1:
