@@ -49,6 +49,7 @@ import importlib.util
 import math
 import sys
 import threading
+import time
 from collections.abc import Callable
 from functools import cache, partial
 
@@ -169,21 +170,28 @@ def correlate(
     padded, _, _, out_shape, s, d = _pad_for_window(
         batch, weights.shape[:2], padding, mode, cval, stride, dilation, out_channels=weights.shape[3]
     )
+    saving = 0.0
     if method == "auto":
-        method = _choose(padded, weights, out_shape)
+        method, saving = _choose_and_saving(padded, weights, out_shape)
     else:
         _refuse_if_unusable(method, padded, weights, out_shape)
+    start = _clock()
+    output = _run(method, padded, weights, out_shape, s, d, threads)
+    if saving:  # the ski rental: the share of this call's measured time that numba would have saved
+        NUMBA_RENTAL.missed(saving * (_clock() - start) * 1e9)
+    return _squeeze(output, squeeze)
+
+
+def _run(method: str, padded: np.ndarray, weights: np.ndarray, out_shape: tuple, s: tuple, d: tuple, threads: bool):
     if method == "separable":
         factors = _factors_hwio(weights)
         if factors is None:
             method = _choose(padded, weights, out_shape, exclude=("separable",))
         else:
-            output = _separable(padded, factors, out_shape, s, d, threads=threads)
-            return _squeeze(output, squeeze)
+            return _separable(padded, factors, out_shape, s, d, threads=threads)
     if method == "compiled":
-        return _squeeze(_compiled(padded, weights, out_shape, s, d, threads=threads), squeeze)
-    output = _ENGINES[method](padded, weights, out_shape, s, d)
-    return _squeeze(output, squeeze)
+        return _compiled(padded, weights, out_shape, s, d, threads=threads)
+    return _ENGINES[method](padded, weights, out_shape, s, d)
 
 
 def numba_available() -> bool:
@@ -610,7 +618,7 @@ def _unusable(method: str, padded: np.ndarray, weights: np.ndarray, out_shape: t
 def _refuse_if_unusable(method: str, padded: np.ndarray, weights: np.ndarray, out_shape: tuple) -> None:
     reason = _unusable(method, padded, weights, out_shape)
     if reason:
-        instead = _choose(padded, weights, out_shape, exclude=(method,), record=False)
+        instead = _choose(padded, weights, out_shape, exclude=(method,))
         raise ValueError(f"method={method!r} cannot take these arguments: {reason}; method={instead!r} can")
 
 
@@ -629,10 +637,15 @@ class SkiRental:
     missed so far, plus this call's, reach the price: in effect each call
     sees the start-up cost as ``price - missed`` (:meth:`cost_left`). Whatever
     calls come later, the time lost to this rule is at most twice that of
-    the best choice made in hindsight: if it never pays, it lost less than
-    ``price``, which the best choice loses too unless it lost the same sum;
-    if it pays, it lost under ``price`` before, then ``price``, while the
-    best choice lost at least ``price`` either way.
+    the best choice made in hindsight (pay on the first call, or never). If
+    it never pays, it lost the savings missed, which stayed under ``price``,
+    and never paying loses exactly those. If it pays on some call, it lost
+    under ``price`` before that call and ``price`` on it, so under twice
+    ``price``; in hindsight, paying at once loses ``price``, and never paying
+    loses at least the savings missed up to that call, which reached
+    ``price``. ``'auto'`` estimates each call's saving as the model's
+    fraction (1 - cost with numba / cost of its pick) of the call's measured
+    time, so the bound holds up to the model's error in that fraction.
 
     Examples
     --------
@@ -658,6 +671,8 @@ class SkiRental:
 
 #: The savings ``'auto'`` has missed in this process by not starting numba.
 NUMBA_RENTAL = SkiRental()
+#: The clock the ski rental reads (a test replaces it).
+_clock = time.perf_counter
 
 
 def _numba_ready() -> bool:
@@ -768,8 +783,18 @@ def _costs(padded: np.ndarray, weights: np.ndarray, out_shape: tuple, exclude: t
     return costs, raw
 
 
-def _choose(padded: np.ndarray, weights: np.ndarray, out_shape: tuple, exclude: tuple = (), record: bool = True) -> str:
-    """The cheapest method; with ``record``, a call that forgoes numba adds to the ski rental's savings missed."""
+def _choose(padded: np.ndarray, weights: np.ndarray, out_shape: tuple, exclude: tuple = ()) -> str:
+    """The cheapest method that can run (see :func:`estimate_costs`)."""
+    return _choose_and_saving(padded, weights, out_shape, exclude)[0]
+
+
+def _choose_and_saving(padded: np.ndarray, weights: np.ndarray, out_shape: tuple, exclude: tuple = ()) -> tuple:
+    """The cheapest method, and the fraction of its time that numba would save (0 if it runs with numba).
+
+    The fraction comes from the model, ``1 - cost with numba / cost of the pick``; :func:`correlate`
+    multiplies it by the call's measured time and adds that to the savings missed
+    (:data:`NUMBA_RENTAL`), so a slow or busy machine reaches numba's start-up cost in fewer calls.
+    """
     exclude = tuple(exclude)
     while True:
         costs, raw = _costs(padded, weights, out_shape, exclude)
@@ -777,12 +802,14 @@ def _choose(padded: np.ndarray, weights: np.ndarray, out_shape: tuple, exclude: 
         if chosen != "fft" or not _fft_overflows(padded, weights):
             break
         exclude += ("fft",)  # fft cannot represent this answer: price the others
-    if record and not _numba_ready():
+    saving = 0.0
+    if not _numba_ready():
         with_numba = [raw[name] for name in _numba_methods(raw)]
         engine = _separable_engine(raw) if chosen == "separable" else chosen
         if with_numba and engine != "compiled":
-            NUMBA_RENTAL.missed(costs[chosen] - min(with_numba))
-    return chosen
+            own = raw["separable/shift"] if chosen == "separable" else raw[chosen]
+            saving = max(0.0, 1.0 - min(with_numba) / own) if own > 0 else 0.0
+    return chosen, saving
 
 
 def _separable_engine(raw: dict) -> str:

@@ -5,6 +5,7 @@ No timing is asserted here: speed is measured side by side in benchmarks/run.py.
 
 from __future__ import annotations
 
+import itertools
 import subprocess
 import sys
 
@@ -457,15 +458,23 @@ def test_ski_rental_pays_once_the_missed_savings_reach_the_price_and_loses_at_mo
 
 
 def test_auto_starts_numba_after_enough_calls_that_it_would_have_sped_up(monkeypatch):
-    """With numba not started, fake costs: shift 10 ms, compiled 2 ms, start-up 50 ms: the 7th call starts it."""
+    """numba not started; fake model: shift 10 ms, compiled 2 ms (a saving of 80 %), start-up 50 ms; a fake
+    clock makes every call take 10 ms, so each call misses 8 ms: after 6 calls 48 ms, and the 7th starts numba."""
     monkeypatch.setattr(fast, "NUMBA_RENTAL", fast.SkiRental())
     monkeypatch.setattr(fast, "_numba_ready", lambda: False)
     monkeypatch.setattr(fast, "numba_available", lambda: True)
     monkeypatch.setitem(fast.COST_NS, "numba_start", 50e6)
     fake = {"shift": 10e6, "compiled": 2e6, "im2col": 1e9, "fft": 1e9}
     monkeypatch.setattr(fast, "_model", lambda *args: dict(fake))
-    padded, weights = np.zeros((1, 10, 10, 1)), np.eye(3)[:, :, None, None] + 1
-    picks = [fast._choose(padded, weights, (1, 8, 8)) for _ in range(8)]
-    # missed 8 ms per call: after 6 calls 48 ms, so on the 7th the 2 ms left plus compiled is under shift
+    ticks = itertools.count(0.0, 0.010)  # each reading 10 ms after the last: every call takes 10 ms
+    monkeypatch.setattr(fast, "_clock", lambda: next(ticks))
+    image, kernel = np.ones((8, 8)), np.eye(3) + 1
+    padded, weights = np.pad(image, 1)[None, :, :, None], kernel[:, :, None, None]
+    picks = []
+    for _ in range(8):
+        picks.append(fast._choose(padded, weights, (1, 8, 8)))
+        np.testing.assert_allclose(
+            helpers.correlate2d(image, kernel), helpers.correlate2d(image, kernel, method="shift")
+        )
     assert picks == ["shift"] * 6 + ["compiled"] * 2
-    assert fast.NUMBA_RENTAL.missed_total == 6 * 8e6
+    assert fast.NUMBA_RENTAL.missed_total == pytest.approx(6 * 8e6)
