@@ -426,7 +426,10 @@ def _fft(padded: np.ndarray, weights: np.ndarray, out_shape: tuple, s: tuple, d:
     lengths = (scipy.fft.next_fast_len(height, real=True), scipy.fft.next_fast_len(width, real=True))
     image_spectrum = scipy.fft.rfft2(padded, s=lengths, axes=(1, 2))
     kernel_spectrum = scipy.fft.rfft2(turned, s=lengths, axes=(0, 1))
-    product = np.einsum("nhwc,hwco->nhwo", image_spectrum, kernel_spectrum)
+    if c_in == 1:  # one input channel: a plain product, several times faster than einsum
+        product = image_spectrum * kernel_spectrum[np.newaxis, :, :, 0, :]
+    else:
+        product = np.einsum("nhwc,hwco->nhwo", image_spectrum, kernel_spectrum)
     full = scipy.fft.irfft2(product, s=lengths, axes=(1, 2))
     _, out_h, out_w = out_shape
     rows = slice(ext_h - 1, ext_h - 1 + s[0] * (out_h - 1) + 1, s[0])
