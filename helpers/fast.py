@@ -75,23 +75,25 @@ METHODS = ("loop", "shift", "compiled", "im2col", "fft", "separable")
 
 #: Time per unit of work, in nanoseconds, for the cost model of ``'auto'``
 #: (see :func:`estimate_costs`). Fitted by ``python benchmarks/run.py --fit``
-#: (non-negative least squares on 199 runs of every method: 256² to 2048²,
+#: (non-negative least squares on 192 runs of every method: 256² to 2048²,
 #: kernels 3 to 31, 1 to 64 channels, float32 and float64; then one common
 #: factor so that the median prediction equals the measurement) on a loaded
 #: 2-core x86 machine with numpy/OpenBLAS and numba 0.68. There the model
-#: ranked the fastest method first in 32 of 40 cases, and its pick was at
-#: worst 2.5x the fastest. Run it to fit them to your machine and update this
-#: dict with the printed one. Each unit is counted for float64; float32 work
-#: counts half (half the bytes to move, twice the SIMD lanes).
+#: ranked the fastest method first in 32 of 40 cases; where it did not, its
+#: pick took at most 2.7x the fastest (separable's two compiled passes
+#: against the direct compiled loop at 3x3). Run it to fit them to your
+#: machine and update this dict with the printed one. Each unit is counted
+#: for float64; float32 work counts half (half the bytes to move, twice the
+#: SIMD lanes).
 COST_NS = {
-    "pass": 0.36,  # per value read or written by a NumPy pass ('shift', its products and sums)
-    "gemm": 0.101,  # per multiply-add in a BLAS matrix product ('shift' with channels, 'im2col')
-    "compiled": 0.493,  # per multiply-add in the compiled loops (SIMD, threads)
-    "im2col_copy": 4.64,  # per value copied into the patch matrix (strided reads, a large write)
-    "fft": 0.398,  # per padded pixel per log2(pixels), per transform
-    "fft_product": 73.3,  # per spectrum value and (C_in, C_out) pair: einsum's complex multiply-add
+    "pass": 0.307,  # per value read or written by a NumPy pass ('shift', its products and sums)
+    "gemm": 0.0682,  # per multiply-add in a BLAS matrix product ('shift' with channels, 'im2col')
+    "compiled": 0.337,  # per multiply-add in the compiled loops (SIMD, threads)
+    "im2col_copy": 8.67,  # per value copied into the patch matrix (strided reads, a large write)
+    "fft": 0.316,  # per padded pixel per log2(pixels), per transform
+    "fft_product": 69.6,  # per spectrum value and (C_in, C_out) pair: the complex multiply-add
     "numpy_call": 0.0,  # fixed overhead of one NumPy call: too small to fit there
-    "numba_start": 3.54e8,  # importing numba and loading the compiled loops from its cache, once a process
+    "numba_start": 2.8e8,  # importing numba and loading the compiled loops from its cache, once a process
 }
 #: ``'compiled'`` spreads rows over threads from this many multiply-adds on.
 PARALLEL_WORK = 2**22
