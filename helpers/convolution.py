@@ -18,12 +18,26 @@ Cross-correlation slides the kernel as it is; convolution first turns it by
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Literal
 
 import numpy as np
 
+from helpers import fast
 from helpers._checks import as_pair, as_real_array, check_array_size, check_ndim
+
+# The window arithmetic shared with helpers.fast; BORDER_MODES, Padding and
+# _padding_along are imported from here by helpers.tiles and the notebooks.
+from helpers._window import (
+    BORDER_MODES,
+    Padding,
+    _check_step_limit,
+    _pad_for_window,
+    _padding_along,
+    _padding_pairs,
+    _squeeze,
+    _steps,
+    _taps,
+)
 
 __all__ = [
     "BORDER_MODES",
@@ -36,20 +50,6 @@ __all__ = [
     "squash",
     "transposed_correlate2d",
 ]
-
-Padding = str | tuple[tuple[int, int], tuple[int, int]]
-
-#: How each border mode extends the row ``a b c d`` past its edges, with the
-#: name numpy.pad uses for it and the name on Wikipedia's kernel page.
-BORDER_MODES: dict[str, dict[str, str]] = {
-    "constant": {"numpy": "constant", "wikipedia": "constant", "diagram": "k k k k | a b c d | k k k k"},
-    "reflect": {"numpy": "symmetric", "wikipedia": "mirror", "diagram": "d c b a | a b c d | d c b a"},
-    "mirror": {"numpy": "reflect", "wikipedia": "mirror", "diagram": "d c b | a b c d | c b a"},
-    "nearest": {"numpy": "edge", "wikipedia": "extend", "diagram": "a a a a | a b c d | d d d d"},
-    "wrap": {"numpy": "wrap", "wikipedia": "wrap", "diagram": "a b c d | a b c d | a b c d"},
-}
-
-_PADDING_WORDS = ("same", "valid", "full")
 
 
 def squash(values: np.ndarray) -> np.ndarray:
@@ -259,10 +259,12 @@ def correlate2d(
         spectra (error about 1e-12 of the largest value in float64);
         ``'separable'`` does two 1-D passes for a rank-1 kernel and falls
         back otherwise. All but ``'loop'`` compute float32 inputs in
-        float32, within 1e-4 of float64 relative to the largest output
-        value. ``'auto'`` picks by the cost model of
+        float32, within ``1e-4 * max|image| * sum|kernel|`` of float64.
+        ``'auto'`` picks by the cost model of
         :func:`helpers.fast.estimate_costs`, among the methods that can take
-        the arguments.
+        the arguments, keep their work arrays under the size limit and
+        (for ``'fft'``) cannot overflow; it starts numba once the time lost
+        without it reaches numba's start-up (:class:`helpers.fast.SkiRental`).
 
     Returns
     -------
@@ -305,8 +307,6 @@ def correlate2d(
     array([[10., 18.],
            [42., 50.]])
     """
-    from helpers import fast  # the methods; numba is imported only if one of them needs it
-
     options = {"padding": padding, "mode": mode, "cval": cval, "stride": stride, "dilation": dilation}
     return fast.correlate(image, kernel, method=method, **options)
 
@@ -514,7 +514,7 @@ def transposed_correlate2d(
             raise ValueError(
                 f"kernel has {weights.shape[3]} output channels (axis 3) but image has {batch.shape[3]} channels"
             )
-    s, d = as_pair(stride, "stride", minimum=1), as_pair(dilation, "dilation", minimum=1)
+    s, d = _steps(stride, dilation)
     kh, kw = weights.shape[:2]
     count, height, width, _ = batch.shape
     if output_shape is None:
@@ -526,6 +526,7 @@ def transposed_correlate2d(
     rows, cols = _padding_pairs(padding, (out_h, out_w), (kh, kw), s, d)
     canvas_shape = (count, out_h + sum(rows), out_w + sum(cols), weights.shape[2])
     check_array_size(canvas_shape, "the transposed output before cropping (N, H_out, W_out, C_in)")
+    _check_step_limit(s, d)
     canvas = np.zeros(canvas_shape)
     forward = tuple((canvas.shape[1 + a] - d[a] * (k - 1) - 1) // s[a] + 1 for a, k in ((0, kh), (1, kw)))
     if forward != (height, width) or min(canvas.shape[1] - d[0] * (kh - 1), canvas.shape[2] - d[1] * (kw - 1)) < 1:
@@ -536,22 +537,6 @@ def transposed_correlate2d(
     for u, v, window in _taps(canvas, kh, kw, (height, width), s, d):
         window += batch @ weights[u, v].T  # each input value, times the tap's weights, lands on the canvas
     return _squeeze(canvas[:, rows[0] : rows[0] + out_h, cols[0] : cols[0] + out_w, :], squeeze)
-
-
-def _padding_pairs(
-    padding: Padding, size: tuple[int, int], kernel_hw: tuple[int, int], s: tuple[int, int], d: tuple[int, int]
-) -> tuple[tuple[int, int], tuple[int, int]]:
-    """Zero padding ((top, bottom), (left, right)) that correlate2d adds to an image of ``size``."""
-    if isinstance(padding, str):
-        per_axis: tuple[object, object] = (padding, padding)
-    elif isinstance(padding, (tuple, list)) and len(padding) == 2:
-        per_axis = (padding[0], padding[1])
-    else:
-        raise ValueError(f"padding must be one of {_PADDING_WORDS} or ((top, bottom), (left, right)), got {padding!r}")
-    return (
-        _padding_along(per_axis[0], size[0], kernel_hw[0], s[0], d[0], "padding (top, bottom)"),
-        _padding_along(per_axis[1], size[1], kernel_hw[1], s[1], d[1], "padding (left, right)"),
-    )
 
 
 def _transposed_length(padding: Padding, axis: int, n: int, k: int, s: int, d: int) -> int:
@@ -661,128 +646,8 @@ def pool2d(
 
 
 # --------------------------------------------------------------------------
-# The shared machinery: check and reshape, pad, then walk the kernel's taps.
+# The window arithmetic (padding sizes, pad, taps) lives in helpers._window.
 
 
 def _as_hwio(weights: np.ndarray) -> np.ndarray:
     return weights.astype(np.float64)[:, :, np.newaxis, np.newaxis]
-
-
-def _squeeze(output: np.ndarray, how: bool | str) -> np.ndarray:
-    if how == "2d":
-        return output[0, :, :, 0]
-    if how == "3d":
-        return output[0]
-    return output
-
-
-def _padding_along(padding: object, n: int, k: int, stride: int, dilation: int, name: str) -> tuple[int, int]:
-    """Padding (before, after) along one axis for a padding word or an explicit pair."""
-    if isinstance(padding, str):
-        word = padding.lower()
-        if word == "valid":
-            return 0, 0
-        if word == "full":
-            return dilation * (k - 1), dilation * (k - 1)
-        if word == "same":
-            wanted = (-(-n // stride) - 1) * stride + dilation * (k - 1) + 1
-            total = max(wanted - n, 0)
-            return total // 2, total - total // 2
-        raise ValueError(f"padding must be one of {_PADDING_WORDS} or ((top, bottom), (left, right)), got {padding!r}")
-    if (
-        isinstance(padding, (tuple, list))
-        and len(padding) == 2
-        and all(isinstance(p, (int, np.integer)) and not isinstance(p, bool) for p in padding)
-    ):
-        before, after = int(padding[0]), int(padding[1])
-        if before < 0 or after < 0:
-            raise ValueError(f"{name} must not be negative, got {tuple(padding)!r}")
-        return before, after
-    raise ValueError(
-        f"{name} must be one of {_PADDING_WORDS} or ((top, bottom), (left, right)) of ints, got {padding!r}"
-    )
-
-
-def _pad_for_window(
-    batch: np.ndarray,
-    kernel_hw: tuple[int, int],
-    padding: Padding,
-    mode: str,
-    cval: float,
-    stride: object,
-    dilation: object,
-    *,
-    out_channels: int | None = None,
-) -> tuple[np.ndarray, int, int, tuple[int, int, int], tuple[int, int], tuple[int, int]]:
-    """Pad an (N, H, W, C) batch and work out the output's (N, H_out, W_out).
-
-    Every public function that pads goes through here, so here the arguments
-    are checked and the sizes of the padded batch and of the output
-    ``(N, H_out, W_out, out_channels)`` (``C`` when not given) are checked
-    against :data:`helpers._checks.MAX_ARRAY_BYTES` before anything is
-    allocated.
-    """
-    s = as_pair(stride, "stride", minimum=1)
-    d = as_pair(dilation, "dilation", minimum=1)
-    if not isinstance(mode, str) or mode not in BORDER_MODES:
-        raise ValueError(f"mode must be one of {sorted(BORDER_MODES)}, got {mode!r}")
-    if not isinstance(cval, (int, float, np.integer, np.floating)) or isinstance(cval, (bool, np.bool_)):
-        raise TypeError(f"cval must be a number, got {cval!r}")
-    if not np.isfinite(cval):
-        raise ValueError(f"cval must be a finite number, got {cval!r}")
-    if mode != "constant" and cval != 0:
-        raise ValueError(f"cval is only used with mode='constant', got mode={mode!r} and cval={cval!r}")
-    kh, kw = kernel_hw
-    _, height, width, _ = batch.shape
-    if isinstance(padding, str):
-        rows = _padding_along(padding, height, kh, s[0], d[0], "padding")
-        cols = _padding_along(padding, width, kw, s[1], d[1], "padding")
-    elif isinstance(padding, (tuple, list)) and len(padding) == 2:
-        rows = _padding_along(padding[0], height, kh, s[0], d[0], "padding (top, bottom)")
-        cols = _padding_along(padding[1], width, kw, s[1], d[1], "padding (left, right)")
-    else:
-        raise ValueError(f"padding must be one of {_PADDING_WORDS} or ((top, bottom), (left, right)), got {padding!r}")
-    for axis, size, pad, k, dil in (("rows", height, rows, kh, d[0]), ("columns", width, cols, kw, d[1])):
-        extent = dil * (k - 1) + 1
-        if extent > size + sum(pad):
-            raise ValueError(
-                f"kernel (spanning {extent} {axis} with dilation {dil}) is larger than the "
-                f"padded image ({size + sum(pad)} {axis})"
-            )
-    out_h = (height + sum(rows) - d[0] * (kh - 1) - 1) // s[0] + 1
-    out_w = (width + sum(cols) - d[1] * (kw - 1) - 1) // s[1] + 1
-    channels = batch.shape[3] if out_channels is None else out_channels
-    check_array_size(
-        (batch.shape[0], height + sum(rows), width + sum(cols), batch.shape[3]), "the padded image (N, H, W, C)"
-    )
-    check_array_size((batch.shape[0], out_h, out_w, channels), "the output (N, H_out, W_out, C_out)")
-    widths = ((0, 0), rows, cols, (0, 0))
-    if mode == "constant":
-        padded = np.pad(batch, widths, mode="constant", constant_values=cval)
-    else:
-        padded = np.pad(batch, widths, mode=BORDER_MODES[mode]["numpy"])
-    return padded, kh, kw, (batch.shape[0], out_h, out_w), s, d
-
-
-def _taps(
-    padded: np.ndarray, kh: int, kw: int, out_hw: tuple[int, int], stride: tuple[int, int], dilation: tuple[int, int]
-) -> Iterator[tuple[int, int, np.ndarray]]:
-    """For each kernel tap (u, v), the strided view of the pixels it meets.
-
-    ``window[n, y, x, c] == padded[n, y * stride + u * dilation, x * stride + v * dilation, c]``.
-    """
-    out_h, out_w = out_hw
-    for u in range(kh):
-        top = u * dilation[0]
-        for v in range(kw):
-            left = v * dilation[1]
-            yield (
-                u,
-                v,
-                padded[
-                    :,
-                    top : top + stride[0] * (out_h - 1) + 1 : stride[0],
-                    left : left + stride[1] * (out_w - 1) + 1 : stride[1],
-                    :,
-                ],
-            )

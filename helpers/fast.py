@@ -21,12 +21,24 @@ method      how                                                        cost per 
 =========== ========================================================== =========================
 
 Borders, stride and dilation come from one place for every method:
-``helpers.convolution._pad_for_window`` pads the image (so each method sees
+``helpers._window._pad_for_window`` pads the image (so each method sees
 a ``'valid'`` correlation of the padded image) and works out the output size.
 
 Dtypes: when both image and kernel are float32, every method but ``'loop'``
-computes and returns float32, within ``1e-4`` of the float64 result relative
-to the output's largest absolute value. Anything else is computed in float64.
+computes and returns float32, within ``1e-4 * max|image| * sum|kernel|`` of
+the float64 result (per output channel; ``max|image| * sum|kernel|`` is the
+largest output any image of that range could give, and what rounding scales
+with). It is not a bound relative to the largest output: a kernel that
+cancels the image's level (zero-mean, on ``1000 + noise``) gives small
+outputs with the same rounding, 9e-4 of the largest of them on a 31x31
+kernel. Anything else is computed in float64.
+
+Limits: every method's own work arrays (im2col's patch matrix block, the
+FFT's spectra, separable's intermediate) are sized before they are made and
+kept under :data:`helpers._checks.MAX_ARRAY_BYTES`, like the inputs: an
+explicit method refuses with a ``ValueError`` naming one that fits, and
+``'auto'`` only picks a method that fits. ``'fft'`` is also left out when its
+intermediate sums could overflow (:func:`fft_magnitude_bound`).
 numba, the compiler behind ``'compiled'``, is imported only when that method
 runs (or when ``'auto'`` chooses it), never by ``import helpers``.
 """
@@ -36,19 +48,23 @@ from __future__ import annotations
 import importlib.util
 import math
 import sys
+import threading
+import time
 from collections.abc import Callable
 from functools import cache, partial
 
 import numpy as np
 
-from helpers._checks import as_pair, as_real_array, check_ndim
-from helpers.convolution import Padding, _pad_for_window, _taps, correlate2d_loop
+from helpers._checks import as_pair, as_real_array, check_array_size, check_ndim
+from helpers._window import Padding, _pad_for_window, _squeeze, _taps
 
 __all__ = [
     "METHODS",
+    "SkiRental",
     "choose_method",
     "correlate",
     "estimate_costs",
+    "fft_magnitude_bound",
     "im2col_bytes",
     "numba_available",
     "separable_factors",
@@ -57,25 +73,37 @@ __all__ = [
 #: The methods :func:`correlate` accepts, besides ``'auto'``.
 METHODS = ("loop", "shift", "compiled", "im2col", "fft", "separable")
 
-#: Rough time per unit of work on a 2-core x86 machine, in nanoseconds, for
-#: the cost model of ``'auto'`` (see :func:`estimate_costs`). Only their
-#: ratios matter: they decide which method wins, not how long it takes.
+#: Time per unit of work, in nanoseconds, for the cost model of ``'auto'``
+#: (see :func:`estimate_costs`). Fitted by ``python benchmarks/run.py --fit``
+#: (non-negative least squares on 192 runs of every method: 256² to 2048²,
+#: kernels 3 to 31, 1 to 64 channels, float32 and float64; then one common
+#: factor so that the median prediction equals the measurement) on a loaded
+#: 2-core x86 machine with numpy/OpenBLAS and numba 0.68. There the model
+#: ranked the fastest method first in 32 of 40 cases; where it did not, its
+#: pick took at most 2.7x the fastest (separable's two compiled passes
+#: against the direct compiled loop at 3x3). Run it to fit them to your
+#: machine and update this dict with the printed one. Each unit is counted
+#: for float64; float32 work counts half (half the bytes to move, twice the
+#: SIMD lanes).
 COST_NS = {
-    "shift": 1.0,  # per output pixel, tap and channel pair: two NumPy passes
-    "compiled": 0.15,  # per multiply-add in the compiled loop (SIMD, 2 threads)
-    "im2col_copy": 4.0,  # per element copied into the patch matrix (strided reads, a large write)
-    "gemm": 0.05,  # per multiply-add in the matrix product (BLAS)
-    "fft": 0.7,  # per padded pixel per log2(pixels), per transform
-    "numba_start": 3e8,  # importing numba and loading the compiled loops from its cache, once
+    "pass": 0.307,  # per value read or written by a NumPy pass ('shift', its products and sums)
+    "gemm": 0.0682,  # per multiply-add in a BLAS matrix product ('shift' with channels, 'im2col')
+    "compiled": 0.337,  # per multiply-add in the compiled loops (SIMD, threads)
+    "im2col_copy": 8.67,  # per value copied into the patch matrix (strided reads, a large write)
+    "fft": 0.316,  # per padded pixel per log2(pixels), per transform
+    "fft_product": 69.6,  # per spectrum value and (C_in, C_out) pair: the complex multiply-add
+    "numpy_call": 0.0,  # fixed overhead of one NumPy call: too small to fit there
+    "numba_start": 2.8e8,  # importing numba and loading the compiled loops from its cache, once a process
 }
 #: ``'compiled'`` spreads rows over threads from this many multiply-adds on.
 PARALLEL_WORK = 2**22
 #: The largest patch matrix ``'im2col'`` builds at once; larger outputs are
 #: done in row blocks so that memory stays bounded.
 IM2COL_BLOCK_BYTES = 128 * 2**20
-#: ``'separable'`` takes a kernel as rank 1 when its second singular value is
-#: below this fraction of the first.
-SEPARABLE_RTOL = 1e-10
+#: ``'fft'`` is used only while its largest possible intermediate value,
+#: ``FFT_HEADROOM`` times the bound of :func:`fft_magnitude_bound`, stays
+#: below the dtype's largest finite number.
+FFT_HEADROOM = 4.0
 
 
 # --------------------------------------------------------------------------
@@ -134,6 +162,8 @@ def correlate(
         ...
     ValueError: method='loop' is notebook 02's loop: it takes stride 1 only; method='shift' or 'auto' take stride=2
     """
+    if not isinstance(method, str):
+        raise TypeError(f"method must be 'auto' or one of {METHODS} (a string), got {method!r}")
     if method != "auto" and method not in METHODS:
         raise ValueError(f"method must be 'auto' or one of {METHODS}, got {method!r}")
     if method == "loop":
@@ -142,19 +172,28 @@ def correlate(
     padded, _, _, out_shape, s, d = _pad_for_window(
         batch, weights.shape[:2], padding, mode, cval, stride, dilation, out_channels=weights.shape[3]
     )
+    saving = 0.0
     if method == "auto":
-        method = _choose(batch.shape, padded.shape, weights, out_shape)
+        method, saving = _choose_and_saving(padded, weights, out_shape)
+    else:
+        _refuse_if_unusable(method, padded, weights, out_shape)
+    start = _clock()
+    output = _run(method, padded, weights, out_shape, s, d, threads)
+    if saving:  # the ski rental: the share of this call's measured time that numba would have saved
+        NUMBA_RENTAL.missed(saving * (_clock() - start) * 1e9)
+    return _squeeze(output, squeeze)
+
+
+def _run(method: str, padded: np.ndarray, weights: np.ndarray, out_shape: tuple, s: tuple, d: tuple, threads: bool):
     if method == "separable":
         factors = _factors_hwio(weights)
         if factors is None:
-            method = _choose(batch.shape, padded.shape, weights, out_shape, exclude=("separable",))
+            method = _choose(padded, weights, out_shape, exclude=("separable",))
         else:
-            output = _separable(padded, factors, out_shape, s, d, threads=threads)
-            return _squeeze(output, squeeze)
+            return _separable(padded, factors, out_shape, s, d, threads=threads)
     if method == "compiled":
-        return _squeeze(_compiled(padded, weights, out_shape, s, d, threads=threads), squeeze)
-    output = _ENGINES[method](padded, weights, out_shape, s, d)
-    return _squeeze(output, squeeze)
+        return _compiled(padded, weights, out_shape, s, d, threads=threads)
+    return _ENGINES[method](padded, weights, out_shape, s, d)
 
 
 def numba_available() -> bool:
@@ -201,14 +240,6 @@ def _prepare(image: object, kernel: object) -> tuple[np.ndarray, np.ndarray, str
     return batch.astype(dtype, copy=False), weights.astype(dtype), "3d" if pixels.ndim == 3 else False
 
 
-def _squeeze(output: np.ndarray, how: str | bool) -> np.ndarray:
-    if how == "2d":
-        return output[0, :, :, 0]
-    if how == "3d":
-        return output[0]
-    return output
-
-
 # --------------------------------------------------------------------------
 # 'loop': notebook 02's double loop
 
@@ -236,7 +267,16 @@ def _loop(image: object, kernel: object, **options: object) -> np.ndarray:
             f"method='loop' is notebook 02's loop: it takes odd kernel sizes only; "
             f"method='shift' or 'auto' take a kernel of shape {weights.shape}"
         )
-    return correlate2d_loop(pixels, weights)
+    check_ndim(weights, "kernel", (2,), "a 2-D kernel (kh, kw) for a 2-D image")
+    batch = pixels[np.newaxis, :, :, np.newaxis].astype(np.float64)
+    padded, kh, kw, (_, height, width), _, _ = _pad_for_window(batch, weights.shape, "same", "constant", 0.0, 1, 1)
+    padded, weights = padded[0, :, :, 0], weights.astype(np.float64)
+    # notebook 02's loop (helpers.correlate2d_loop), on the image padded above
+    output = np.zeros((height, width), dtype=np.float64)
+    for i in range(height):
+        for j in range(width):
+            output[i, j] = np.sum(padded[i : i + kh, j : j + kw] * weights)
+    return output
 
 
 # --------------------------------------------------------------------------
@@ -265,6 +305,9 @@ def _shift(padded: np.ndarray, weights: np.ndarray, out_shape: tuple, s: tuple, 
 # 'compiled': the two loops, compiled by numba
 
 
+_PARALLEL_LOCK = threading.Lock()
+
+
 @cache
 def _compiled_loops() -> tuple[Callable, Callable]:
     """Compile (or load from numba's cache) the parallel and the serial loop; imports numba."""
@@ -283,13 +326,21 @@ def _compiled(
     parallel, serial = _compiled_loops()
     # waking threads costs more than a small image: below about 4 million multiply-adds, one thread
     work = math.prod(out_shape) * weights.size
-    loops = parallel if threads and work >= PARALLEL_WORK else serial
     output = np.zeros((*out_shape, weights.shape[3]), dtype=padded.dtype)
     if weights.shape[2:] == (1, 1):  # one channel: 3-D arrays, so the inner loop is over contiguous memory
         image, kernel, target = padded[..., 0], weights[:, :, 0, 0], output[..., 0]
     else:
         image, kernel, target = padded, weights, output
-    loops(np.ascontiguousarray(image), np.ascontiguousarray(kernel), target, s[0], s[1], d[0], d[1])
+    arguments = (np.ascontiguousarray(image), np.ascontiguousarray(kernel), target, s[0], s[1], d[0], d[1])
+    # numba's fork-safe 'workqueue' layer runs one parallel loop at a time (see helpers._compiled):
+    # a thread that finds it busy runs the serial loop
+    if threads and work >= PARALLEL_WORK and _PARALLEL_LOCK.acquire(blocking=False):
+        try:
+            parallel(*arguments)
+        finally:
+            _PARALLEL_LOCK.release()
+    else:
+        serial(*arguments)
     return output
 
 
@@ -310,6 +361,20 @@ def im2col_bytes(out_shape: tuple[int, int, int], kernel_shape: tuple[int, int, 
     return n * out_h * out_w * kh * kw * c_in * itemsize
 
 
+def _im2col_block_bytes() -> int:
+    """IM2COL_BLOCK_BYTES, or the size limit if that is lower (a test may lower it)."""
+    from helpers import _checks
+
+    return min(IM2COL_BLOCK_BYTES, _checks.MAX_ARRAY_BYTES)
+
+
+def _im2col_rows_per_block(out_w: int, kernel_shape: tuple, itemsize: int, block_bytes: int) -> int:
+    """Output rows per block: the patch matrix block and the product block each stay under ``block_bytes``."""
+    kh, kw, c_in, c_out = kernel_shape
+    row_bytes = out_w * max(kh * kw * c_in, c_out) * itemsize
+    return max(1, block_bytes // row_bytes)
+
+
 def _im2col(
     padded: np.ndarray,
     weights: np.ndarray,
@@ -317,15 +382,15 @@ def _im2col(
     s: tuple,
     d: tuple,
     *,
-    block_bytes: int = IM2COL_BLOCK_BYTES,
+    block_bytes: int | None = None,
 ) -> np.ndarray:
     kh, kw, c_in, c_out = weights.shape
     n_images, out_h, out_w = out_shape
     # the kernel as a (C_out, kh * kw * C_in) matrix, columns ordered (u, v, c) like the patch rows
     matrix = weights.reshape(kh * kw * c_in, c_out).T
     output = np.empty((*out_shape, c_out), dtype=padded.dtype)
-    row_bytes = out_w * kh * kw * c_in * padded.itemsize
-    rows_per_block = max(1, block_bytes // row_bytes)
+    block = _im2col_block_bytes() if block_bytes is None else block_bytes
+    rows_per_block = _im2col_rows_per_block(out_w, weights.shape, padded.itemsize, block)
     for n in range(n_images):
         for top in range(0, out_h, rows_per_block):
             rows = min(rows_per_block, out_h - top)
@@ -363,7 +428,10 @@ def _fft(padded: np.ndarray, weights: np.ndarray, out_shape: tuple, s: tuple, d:
     lengths = (scipy.fft.next_fast_len(height, real=True), scipy.fft.next_fast_len(width, real=True))
     image_spectrum = scipy.fft.rfft2(padded, s=lengths, axes=(1, 2))
     kernel_spectrum = scipy.fft.rfft2(turned, s=lengths, axes=(0, 1))
-    product = np.einsum("nhwc,hwco->nhwo", image_spectrum, kernel_spectrum)
+    if c_in == 1:  # one input channel: a plain product, several times faster than einsum
+        product = image_spectrum * kernel_spectrum[np.newaxis, :, :, 0, :]
+    else:
+        product = np.einsum("nhwc,hwco->nhwo", image_spectrum, kernel_spectrum)
     full = scipy.fft.irfft2(product, s=lengths, axes=(1, 2))
     _, out_h, out_w = out_shape
     rows = slice(ext_h - 1, ext_h - 1 + s[0] * (out_h - 1) + 1, s[0])
@@ -375,26 +443,35 @@ def _fft(padded: np.ndarray, weights: np.ndarray, out_shape: tuple, s: tuple, d:
 # 'separable': a rank-1 kernel as two 1-D passes
 
 
-def separable_factors(kernel: np.ndarray, *, rtol: float = SEPARABLE_RTOL) -> tuple[np.ndarray, np.ndarray] | None:
+def separable_factors(
+    kernel: np.ndarray, *, eps: float = float(np.finfo(np.float64).eps)
+) -> tuple[np.ndarray, np.ndarray] | None:
     """Split a 2-D kernel into ``column[:, None] * row[None, :]``, or return None.
 
-    The rank test is the singular value decomposition: the kernel is rank 1
-    when its second singular value is below ``rtol`` times the first. The
-    factors are then taken from the kernel's own largest entry (its column
+    The factors are taken from the kernel's own largest entry (its column,
     and its row divided by that entry), so integer kernels such as Sobel
-    split into integers and give exact results.
+    split into integers and give exact results. They are accepted only when
+    the part of the kernel they leave out, ``R = kernel - outer(column, row)``,
+    changes no output by more than rounding already can: a direct method
+    adds ``kh * kw`` products, so its rounding error can reach about
+    ``kh * kw * eps * sum|kernel| * max|image|``, while dropping ``R`` changes
+    an output by up to ``sum|R| * max|image|``. The rule is therefore
+    ``sum|R| <= kh * kw * eps * sum|kernel|``, whatever the image. A kernel
+    computed as a product of two 1-D kernels passes (its ``R`` is a few
+    roundings); Sobel plus noise of 5e-12 does not, since on an image of
+    1e9 the noise alone moves outputs by about 1e-2.
 
     Parameters
     ----------
     kernel : array_like, shape (kh, kw)
-    rtol : float, optional
-        How close to rank 1 counts as rank 1.
+    eps : float, optional
+        The unit roundoff of the computation (float64's by default; the
+        ``'separable'`` method passes float32's for float32 inputs).
 
     Returns
     -------
     (column, row) or None
-        None when the kernel is not rank 1 within ``rtol``, or when the
-        factors do not rebuild it to within ``rtol`` of its largest entry.
+        None when the kernel is zero or not rank 1 within the rule above.
 
     Examples
     --------
@@ -403,16 +480,18 @@ def separable_factors(kernel: np.ndarray, *, rtol: float = SEPARABLE_RTOL) -> tu
     (array([1., 2., 1.]), array([-1.,  0.,  1.]))
     >>> separable_factors([[0, -1, 0], [-1, 5, -1], [0, -1, 0]]) is None  # sharpen: rank 3
     True
+    >>> separable_factors(np.outer([1, 2, 1], [-1, 0, 1]) + 5e-12) is None  # rank 1 plus noise
+    True
     """
     weights = as_real_array(kernel, "kernel").astype(np.float64)
     check_ndim(weights, "kernel", (2,), "a 2-D kernel (kh, kw)")
-    singular = np.linalg.svd(weights, compute_uv=False)
-    if singular[0] == 0 or (len(singular) > 1 and singular[1] > rtol * singular[0]):
+    total = np.abs(weights).sum()
+    if total == 0:
         return None
     i, j = np.unravel_index(np.argmax(np.abs(weights)), weights.shape)
     column = weights[:, j].copy()
     row = weights[i, :] / weights[i, j]
-    if np.max(np.abs(np.outer(column, row) - weights)) > rtol * np.max(np.abs(weights)):
+    if np.abs(np.outer(column, row) - weights).sum() > weights.size * eps * total:
         return None
     if column[np.argmax(np.abs(column))] < 0:
         column, row = -column, -row  # the product is unchanged
@@ -422,7 +501,7 @@ def separable_factors(kernel: np.ndarray, *, rtol: float = SEPARABLE_RTOL) -> tu
 def _factors_hwio(weights: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
     if weights.shape[2:] != (1, 1) or min(weights.shape[:2]) == 1:
         return None
-    factors = separable_factors(weights[:, :, 0, 0].astype(np.float64))
+    factors = separable_factors(weights[:, :, 0, 0].astype(np.float64), eps=float(np.finfo(weights.dtype).eps))
     if factors is None:
         return None
     column, row = factors
@@ -430,15 +509,22 @@ def _factors_hwio(weights: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
 
 
 def _separable(
-    padded: np.ndarray, factors: tuple, out_shape: tuple, s: tuple, d: tuple, *, threads: bool = True
+    padded: np.ndarray,
+    factors: tuple,
+    out_shape: tuple,
+    s: tuple,
+    d: tuple,
+    *,
+    threads: bool = True,
+    engine: str | None = None,
 ) -> np.ndarray:
     column, row = factors
-    n_images, out_h, out_w = out_shape
-    passes = n_images * out_h * (padded.shape[2] * len(column) + out_w * len(row))
-    if _separable_compiled_cost(passes) < COST_NS["shift"] * passes:
-        engine = partial(_compiled, threads=threads)
-    else:
-        engine = _shift
+    n_images, out_h, _out_w = out_shape
+    shape = (padded.shape[1], padded.shape[2])
+    costs = _separable_costs(n_images, shape, (len(column), len(row)), out_shape, padded.itemsize)
+    if engine is None:  # the cheaper one; benchmarks/run.py --fit times each
+        engine = _separable_engine({f"separable/{name}": cost for name, cost in costs.items()})
+    engine = partial(_compiled, threads=threads) if engine == "compiled" else _shift
     # down the columns first, only on the rows the output keeps, then along the rows
     tall = engine(padded, column[:, None, None, None], (n_images, out_h, padded.shape[2]), (s[0], 1), (d[0], 1))
     return engine(tall, row[None, :, None, None], out_shape, (1, s[1]), (1, d[1]))
@@ -448,7 +534,150 @@ _ENGINES: dict[str, Callable] = {"shift": _shift, "compiled": _compiled, "im2col
 
 
 # --------------------------------------------------------------------------
-# 'auto': a small cost model
+# What each method allocates, and whether fft can represent the answer
+
+
+def _fft_lengths(padded_shape: tuple) -> tuple[int, int]:
+    import scipy.fft
+
+    return scipy.fft.next_fast_len(padded_shape[1], real=True), scipy.fft.next_fast_len(padded_shape[2], real=True)
+
+
+def _work_arrays(method: str, padded_shape: tuple, kernel_shape: tuple, out_shape: tuple, itemsize: int) -> list:
+    """(shape, itemsize, what) of each array ``method`` allocates besides the padded image and the output."""
+    kh, kw, c_in, c_out = kernel_shape
+    n_images, out_h, out_w = out_shape
+    if method == "im2col":
+        rows = min(out_h, _im2col_rows_per_block(out_w, kernel_shape, itemsize, _im2col_block_bytes()))
+        return [
+            ((kh * kw * c_in, rows * out_w), itemsize, f"im2col's patch matrix for {rows} output row(s)"),
+            ((c_out, rows * out_w), itemsize, f"im2col's matrix product for {rows} output row(s)"),
+        ]
+    if method == "fft":
+        length_h, length_w = _fft_lengths(padded_shape)
+        half = length_w // 2 + 1
+        return [
+            ((padded_shape[1], padded_shape[2], c_in, c_out), itemsize, "fft's dilated kernel"),
+            ((n_images, length_h, half, c_in), 2 * itemsize, "fft's image spectrum (N, H, W/2 + 1, C_in)"),
+            ((length_h, half, c_in, c_out), 2 * itemsize, "fft's kernel spectrum (H, W/2 + 1, C_in, C_out)"),
+            ((n_images, length_h, half, c_out), 2 * itemsize, "fft's product of spectra (N, H, W/2 + 1, C_out)"),
+            ((n_images, length_h, length_w, c_out), itemsize, "fft's inverse transform (N, H, W, C_out)"),
+        ]
+    if method == "separable":
+        return [((n_images, out_h, padded_shape[2]), itemsize, "separable's intermediate (N, H_out, W_padded)")]
+    return []  # 'shift' and 'compiled' hold one output-sized array at most
+
+
+def _too_large(method: str, padded_shape: tuple, kernel_shape: tuple, out_shape: tuple, itemsize: int) -> str:
+    """Why ``method``'s work arrays are over the size limit, or '' when they fit."""
+    for shape, size, what in _work_arrays(method, padded_shape, kernel_shape, out_shape, itemsize):
+        try:
+            check_array_size(shape, what, itemsize=size)
+        except ValueError as error:
+            return str(error)
+    return ""
+
+
+def fft_magnitude_bound(padded: np.ndarray, weights: np.ndarray) -> float:
+    """An upper bound on every intermediate value of ``'fft'``, in float64.
+
+    A spectrum value is a sum over the image, at most ``H * W * C * max|image|``;
+    times the kernel's spectrum (at most ``sum|kernel|``) it gives the
+    product; the inverse transform adds up ``L`` (the transform's length, H x W
+    padded) of those before dividing by ``L``. So no intermediate exceeds
+    ``L * H * W * C * max|image| * sum|kernel|``. When that is near the
+    dtype's largest number, an overflow in one spectrum value spreads inf or
+    NaN over the whole output, where a direct method would give finite
+    values; ``'auto'`` then does not pick fft and ``method='fft'`` refuses.
+
+    Examples
+    --------
+    >>> fft_magnitude_bound(np.ones((1, 4, 4, 1)), np.ones((3, 3, 1, 1))) > 16 * 9
+    True
+    """
+    length_h, length_w = _fft_lengths(padded.shape)
+    largest = max(float(np.max(padded)), -float(np.min(padded)))
+    per_output = float(np.abs(weights.astype(np.float64)).sum(axis=(0, 1, 2)).max())
+    return float(length_h * length_w) * math.prod(padded.shape[1:]) * largest * per_output
+
+
+def _fft_overflows(padded: np.ndarray, weights: np.ndarray) -> str:
+    bound = FFT_HEADROOM * fft_magnitude_bound(padded, weights)
+    largest = float(np.finfo(padded.dtype).max)
+    if bound < largest:
+        return ""
+    return (
+        f"its intermediate sums could reach {bound:.3g}, over {padded.dtype}'s largest number {largest:.3g}, and "
+        "one overflow would spread inf or NaN over the whole output (see fast.fft_magnitude_bound)"
+    )
+
+
+def _unusable(method: str, padded: np.ndarray, weights: np.ndarray, out_shape: tuple) -> str:
+    """Why ``method`` cannot compute this correlation, or ''."""
+    reason = _too_large(method, padded.shape, weights.shape, out_shape, padded.itemsize)
+    if not reason and method == "fft":
+        reason = _fft_overflows(padded, weights)
+    return reason
+
+
+def _refuse_if_unusable(method: str, padded: np.ndarray, weights: np.ndarray, out_shape: tuple) -> None:
+    reason = _unusable(method, padded, weights, out_shape)
+    if reason:
+        instead = _choose(padded, weights, out_shape, exclude=(method,))
+        raise ValueError(f"method={method!r} cannot take these arguments: {reason}; method={instead!r} can")
+
+
+# --------------------------------------------------------------------------
+# 'auto': a cost model, and when to start numba
+
+
+class SkiRental:
+    """When to pay a one-off start-up cost, knowing only the calls made so far.
+
+    ``'compiled'`` needs numba, whose start-up (importing it and loading the
+    compiled loops) costs ``price`` once per process, while each later call
+    is faster than the other methods by some ``saving``. Paying at once is a
+    waste if few calls follow; never paying wastes ``saving`` on every call.
+    The ski-rental rule (Karlin et al., 1988) pays as soon as the savings
+    missed so far, plus this call's, reach the price: in effect each call
+    sees the start-up cost as ``price - missed`` (:meth:`cost_left`). Whatever
+    calls come later, the time lost to this rule is at most twice that of
+    the best choice made in hindsight (pay on the first call, or never). If
+    it never pays, it lost the savings missed, which stayed under ``price``,
+    and never paying loses exactly those. If it pays on some call, it lost
+    under ``price`` before that call and ``price`` on it, so under twice
+    ``price``; in hindsight, paying at once loses ``price``, and never paying
+    loses at least the savings missed up to that call, which reached
+    ``price``. ``'auto'`` estimates each call's saving as the model's
+    fraction (1 - cost with numba / cost of its pick) of the call's measured
+    time, so the bound holds up to the model's error in that fraction.
+
+    Examples
+    --------
+    >>> rental = SkiRental()
+    >>> rental.cost_left(price=10.0)
+    10.0
+    >>> rental.missed(4.0)
+    >>> rental.cost_left(price=10.0)
+    6.0
+    """
+
+    def __init__(self) -> None:
+        self.missed_total = 0.0
+
+    def cost_left(self, price: float) -> float:
+        """The start-up cost still to be charged: ``price`` minus the savings missed so far, at least 0."""
+        return max(price - self.missed_total, 0.0)
+
+    def missed(self, saving: float) -> None:
+        """Record a call that ran without the start-up paid, ``saving`` slower than it could have."""
+        self.missed_total += max(saving, 0.0)
+
+
+#: The savings ``'auto'`` has missed in this process by not starting numba.
+NUMBA_RENTAL = SkiRental()
+#: The clock the ski rental reads (a test replaces it).
+_clock = time.perf_counter
 
 
 def _numba_ready() -> bool:
@@ -456,45 +685,142 @@ def _numba_ready() -> bool:
     return _compiled_loops.cache_info().currsize > 0
 
 
-def _separable_compiled_cost(passes: int) -> float:
-    if not numba_available():
-        return math.inf
-    return COST_NS["compiled"] * passes + (0.0 if _numba_ready() else COST_NS["numba_start"])
+def _numba_cost_left() -> float:
+    return 0.0 if _numba_ready() else NUMBA_RENTAL.cost_left(COST_NS["numba_start"])
 
 
-def _costs(
-    batch_shape: tuple, padded_shape: tuple, weights: np.ndarray, out_shape: tuple, exclude: tuple = ()
-) -> dict[str, float]:
-    """Estimated nanoseconds per method: (units of work) x (COST_NS of that unit), see estimate_costs.
+def _separable_terms(n_images: int, padded_hw: tuple, kernel_hw: tuple, out_shape: tuple, itemsize: int) -> dict:
+    """Units of work of 'separable' with each engine ('separable/shift', 'separable/compiled').
 
-    ``outputs`` is every output value of one output channel; with channels
-    each tap is a (C_in x C_out) multiply-add. im2col pays for copying each
-    tap once per input channel, then for the matrix product. The FFT
-    transforms each image channel, each output channel back, and each kernel
-    slice, at the padded size. Methods that cannot take the arguments are
-    left out, so ``min`` over the result is always a method that works.
+    The column pass runs ``kh`` taps over (H_out x padded width) values and
+    writes that intermediate array; the row pass reads it back with ``kw``
+    taps per output.
     """
-    kh, kw, c_in, c_out = weights.shape
+    kh, kw = kernel_hw
+    scale = itemsize / 8
+    middle = n_images * out_shape[1] * padded_hw[1]
+    outputs = math.prod(out_shape)
+    taps = middle * kh + outputs * kw
+    terms = {"separable/shift": {"pass": 5 * taps * scale, "numpy_call": 2 * (kh + kw)}}
+    if numba_available():
+        # each pass zeroes its output, then the loops add into it
+        passes = 2 * (middle + outputs) * scale
+        terms["separable/compiled"] = {"compiled": taps * scale, "pass": passes, "numpy_call": 8}
+    return terms
+
+
+def _terms(padded_shape: tuple, kernel_shape: tuple, out_shape: tuple, itemsize: int, separable: bool) -> dict:
+    """Units of work of each method (and separable's engines): the counts that :data:`COST_NS` prices.
+
+    Counted for float64; float32 work counts half (``scale``). ``numpy_call``
+    counts the NumPy calls a method makes, each with a fixed overhead that
+    matters on small images.
+    """
+    kh, kw, c_in, c_out = kernel_shape
     outputs = math.prod(out_shape)
     taps = kh * kw
-    costs = {"shift": COST_NS["shift"] * outputs * taps * c_in * c_out}
+    macs = outputs * taps * c_in * c_out
+    scale = itemsize / 8  # float32 moves half the bytes and fills twice the SIMD lanes
+    if c_in == c_out == 1:  # per tap: multiply into a scratch array (2 values), add it to the output (3)
+        shift = {"pass": 5 * outputs * taps * scale}
+    else:  # per tap: a BLAS product (C_in read, C_out written), then the sum (3 C_out)
+        shift = {"pass": outputs * taps * (c_in + 4 * c_out) * scale, "gemm": macs * scale}
+    terms = {"shift": shift | {"numpy_call": 2 * taps}}
     if numba_available():
-        start = 0.0 if _numba_ready() else COST_NS["numba_start"]
-        costs["compiled"] = COST_NS["compiled"] * outputs * taps * c_in * c_out + start
-    costs["im2col"] = COST_NS["im2col_copy"] * outputs * taps * c_in + COST_NS["gemm"] * outputs * taps * c_in * c_out
-    n_images, height, width = padded_shape[:3]
+        terms["compiled"] = {"compiled": macs * scale, "pass": 2 * outputs * c_out * scale, "numpy_call": 4}
+    rows = _im2col_rows_per_block(out_shape[2], kernel_shape, itemsize, IM2COL_BLOCK_BYTES)
+    n_blocks = -(-out_shape[1] // rows)
+    terms["im2col"] = {
+        "im2col_copy": outputs * taps * c_in * scale,
+        "gemm": macs * scale,
+        "numpy_call": out_shape[0] * n_blocks * (taps + 3),
+    }
+    length_h, length_w = _fft_lengths(padded_shape)
+    n_images = padded_shape[0]
     transforms = n_images * (c_in + c_out) + c_in * c_out  # forward, inverse and kernel transforms
-    costs["fft"] = COST_NS["fft"] * height * width * math.log2(height * width + 1) * transforms
-    if _factors_hwio(weights) is not None:
-        # two 1-D passes: kh taps on (out_h x padded width), then kw taps on the output
-        passes = n_images * out_shape[1] * (padded_shape[2] * kh + out_shape[2] * kw)
-        costs["separable"] = min(COST_NS["shift"] * passes, _separable_compiled_cost(passes))
-    return {name: cost for name, cost in costs.items() if name not in exclude}
+    spectrum = length_h * (length_w // 2 + 1)
+    terms["fft"] = {
+        "fft": length_h * length_w * math.log2(length_h * length_w + 1) * transforms * scale,
+        "fft_product": spectrum * n_images * c_in * c_out * scale,
+        "numpy_call": 8,
+    }
+    if separable:
+        terms |= _separable_terms(n_images, padded_shape[1:3], (kh, kw), out_shape, itemsize)
+    return terms
 
 
-def _choose(batch_shape: tuple, padded_shape: tuple, weights: np.ndarray, out_shape: tuple, exclude=()) -> str:
-    costs = _costs(batch_shape, padded_shape, weights, out_shape, exclude)
-    return min(costs, key=costs.get)
+def _price(terms: dict) -> float:
+    return sum(COST_NS[name] * count for name, count in terms.items())
+
+
+def _separable_costs(n_images: int, padded_hw: tuple, kernel_hw: tuple, out_shape: tuple, itemsize: int) -> dict:
+    """Nanoseconds of 'separable' with each engine, without numba's start-up."""
+    terms = _separable_terms(n_images, padded_hw, kernel_hw, out_shape, itemsize)
+    return {name.split("/")[1]: _price(units) for name, units in terms.items()}
+
+
+def _model(padded_shape: tuple, kernel_shape: tuple, out_shape: tuple, itemsize: int, separable: bool) -> dict:
+    """Estimated nanoseconds per method, without numba's start-up; see :func:`estimate_costs`."""
+    terms = _terms(padded_shape, kernel_shape, out_shape, itemsize, separable)
+    return {name: _price(units) for name, units in terms.items()}
+
+
+def _numba_methods(costs: dict) -> set:
+    return {name for name in costs if name in ("compiled", "separable/compiled")}
+
+
+def _costs(padded: np.ndarray, weights: np.ndarray, out_shape: tuple, exclude: tuple = ()) -> tuple[dict, dict]:
+    """(costs per method as estimate_costs gives them, costs without numba's start-up per variant)."""
+    separable = "separable" not in exclude and _factors_hwio(weights) is not None
+    raw = _model(padded.shape, weights.shape, out_shape, padded.itemsize, separable)
+    raw = {
+        name: cost
+        for name, cost in raw.items()
+        if name.split("/")[0] not in exclude
+        and not _too_large(name.split("/")[0], padded.shape, weights.shape, out_shape, padded.itemsize)
+    }
+    start = _numba_cost_left()
+    charged = {name: cost + (start if name in _numba_methods(raw) else 0.0) for name, cost in raw.items()}
+    costs: dict[str, float] = {}
+    for name, cost in charged.items():
+        method = name.split("/")[0]
+        costs[method] = min(cost, costs.get(method, math.inf))
+    return costs, raw
+
+
+def _choose(padded: np.ndarray, weights: np.ndarray, out_shape: tuple, exclude: tuple = ()) -> str:
+    """The cheapest method that can run (see :func:`estimate_costs`)."""
+    return _choose_and_saving(padded, weights, out_shape, exclude)[0]
+
+
+def _choose_and_saving(padded: np.ndarray, weights: np.ndarray, out_shape: tuple, exclude: tuple = ()) -> tuple:
+    """The cheapest method, and the fraction of its time that numba would save (0 if it runs with numba).
+
+    The fraction comes from the model, ``1 - cost with numba / cost of the pick``; :func:`correlate`
+    multiplies it by the call's measured time and adds that to the savings missed
+    (:data:`NUMBA_RENTAL`), so a slow or busy machine reaches numba's start-up cost in fewer calls.
+    """
+    exclude = tuple(exclude)
+    while True:
+        costs, raw = _costs(padded, weights, out_shape, exclude)
+        chosen = min(costs, key=costs.get)
+        if chosen != "fft" or not _fft_overflows(padded, weights):
+            break
+        exclude += ("fft",)  # fft cannot represent this answer: price the others
+    saving = 0.0
+    if not _numba_ready():
+        with_numba = [raw[name] for name in _numba_methods(raw)]
+        engine = _separable_engine(raw) if chosen == "separable" else chosen
+        if with_numba and engine != "compiled":
+            own = raw["separable/shift"] if chosen == "separable" else raw[chosen]
+            saving = max(0.0, 1.0 - min(with_numba) / own) if own > 0 else 0.0
+    return chosen, saving
+
+
+def _separable_engine(raw: dict) -> str:
+    """The engine 'separable' runs its passes with: compiled when cheaper counting numba's start-up left."""
+    compiled = raw.get("separable/compiled", math.inf) + _numba_cost_left()
+    return "compiled" if compiled < raw["separable/shift"] else "shift"
 
 
 def estimate_costs(image: np.ndarray, kernel: np.ndarray, **options: object) -> dict[str, float]:
@@ -511,15 +837,24 @@ def estimate_costs(image: np.ndarray, kernel: np.ndarray, **options: object) -> 
     -------
     dict
         Method name to estimated seconds, only for the methods that can take
-        these arguments (``'loop'`` is never a candidate; ``'compiled'`` only
-        with numba installed; ``'separable'`` only for a rank-1 kernel). The
-        model counts, per output pixel, ``k²`` taps for ``'shift'`` and
-        ``'compiled'`` (the latter about 7 times cheaper each, plus numba's
-        start-up, ``COST_NS['numba_start']``, until it has run once in this
-        Python session), ``k²`` copies plus a matrix product for
-        ``'im2col'``, ``2k`` taps for ``'separable'``, and about
-        ``log2(pixels)`` per transform for ``'fft'`` whatever ``k``. Each
-        count is multiplied by its cost in :data:`COST_NS`.
+        these arguments: ``'loop'`` is never a candidate, ``'compiled'`` only
+        with numba installed, ``'separable'`` only for a rank-1 kernel, no
+        method whose work arrays would be over the size limit, and not
+        ``'fft'`` when it could overflow (:func:`fft_magnitude_bound`).
+
+    Notes
+    -----
+    Each method's work is counted in units (values a NumPy pass reads or
+    writes, multiply-adds in BLAS or in the compiled loops, values copied
+    into im2col's patch matrix, FFT butterflies, spectrum products) and each
+    count is multiplied by its cost in :data:`COST_NS`. Multi-channel
+    ``'shift'`` is priced as one BLAS product per tap; ``'separable'``
+    includes writing and reading back its intermediate array. A method that
+    needs numba (``'compiled'``, and ``'separable'`` when it runs its passes
+    compiled) is charged what is left of numba's start-up,
+    ``COST_NS['numba_start']`` minus the time ``'auto'`` has already lost in
+    this process by not starting it (the ski-rental rule, see
+    :class:`SkiRental`); nothing once numba has run.
 
     Examples
     --------
@@ -530,11 +865,17 @@ def estimate_costs(image: np.ndarray, kernel: np.ndarray, **options: object) -> 
     batch, weights, _ = _prepare(image, kernel)
     options = {"padding": "same", "mode": "constant", "cval": 0.0, "stride": 1, "dilation": 1, **options}
     padded, _, _, out_shape, _, _ = _pad_for_window(batch, weights.shape[:2], **options, out_channels=weights.shape[3])
-    return {name: cost * 1e-9 for name, cost in _costs(batch.shape, padded.shape, weights, out_shape).items()}
+    costs, _ = _costs(padded, weights, out_shape)
+    if "fft" in costs and _fft_overflows(padded, weights):
+        del costs["fft"]
+    return {name: cost * 1e-9 for name, cost in costs.items()}
 
 
 def choose_method(image: np.ndarray, kernel: np.ndarray, **options: object) -> str:
-    """The method ``'auto'`` picks: the cheapest in :func:`estimate_costs`.
+    """The method ``'auto'`` picks now: the cheapest in :func:`estimate_costs`.
+
+    Asking does not count as a call: only ``correlate2d(..., method='auto')``
+    adds to the savings missed by not starting numba.
 
     Examples
     --------

@@ -5,6 +5,7 @@ No timing is asserted here: speed is measured side by side in benchmarks/run.py.
 
 from __future__ import annotations
 
+import itertools
 import subprocess
 import sys
 
@@ -61,7 +62,7 @@ def test_every_method_follows_the_formula_with_channels_batches_strides_and_dila
     kernel = rng.standard_normal((3, 4, 3, 2))
     got = helpers.correlate2d(image, kernel, padding=padding, stride=stride, dilation=dilation, method=method)
     batch = image.astype(np.float64)
-    padded, _, _, out_shape, s, d = helpers.convolution._pad_for_window(
+    padded, _, _, out_shape, s, d = helpers._window._pad_for_window(
         batch, kernel.shape[:2], padding, "constant", 0.0, stride, dilation
     )
     expected = by_formula(batch, kernel, padded, s, d, out_shape[1:])
@@ -96,7 +97,8 @@ def test_float32_stays_float32_within_1e_4(method):
     got = helpers.correlate2d(image, kernel, method=method, mode="reflect")
     exact = ndimage.correlate(image.astype(np.float64), kernel.astype(np.float64), mode="reflect")
     assert got.dtype == np.float32
-    np.testing.assert_allclose(got, exact, rtol=0, atol=1e-4 * np.abs(exact).max())
+    scale = np.abs(image).max() * np.abs(kernel).sum()  # the bound the fast module documents
+    np.testing.assert_allclose(got, exact, rtol=0, atol=1e-4 * scale)
     # a float64 kernel (or image) makes it float64
     assert helpers.correlate2d(image, kernel.astype(np.float64), method=method).dtype == np.float64
     assert helpers.correlate2d(image.astype(np.uint8), kernel, method=method).dtype == np.float64
@@ -246,8 +248,233 @@ def test_auto_prefers_what_the_cost_model_says():
 def test_im2col_in_blocks_equals_one_block_and_reports_its_size():
     rng = np.random.default_rng(6)
     image, kernel = rng.standard_normal((1, 37, 29, 2)), rng.standard_normal((3, 5, 2, 3))
-    padded, _, _, out_shape, s, d = helpers.convolution._pad_for_window(image, (3, 5), "same", "constant", 0, 1, 1)
+    padded, _, _, out_shape, s, d = helpers._window._pad_for_window(image, (3, 5), "same", "constant", 0, 1, 1)
     one = fast._im2col(padded, kernel, out_shape, s, d)
     blocks = fast._im2col(padded, kernel, out_shape, s, d, block_bytes=1)  # one output row at a time
     np.testing.assert_allclose(blocks, one, rtol=0, atol=1e-12)
     assert fast.im2col_bytes(out_shape, kernel.shape, 8) == 37 * 29 * 3 * 5 * 2 * 8
+
+
+# --------------------------------------------------------------------------
+# Issue 24: the edges of the method ladder
+
+
+@pytest.mark.parametrize("method", EVERYTHING_BUT_LOOP)
+def test_float32_error_is_bounded_by_the_scale_not_by_the_largest_output(method):
+    # a zero-mean kernel cancels the offset of 1000: outputs are small, rounding is not
+    rng = np.random.default_rng(11)
+    image = (1000 + rng.standard_normal((96, 96))).astype(np.float32)
+    kernel = rng.standard_normal((31, 31)).astype(np.float32)
+    kernel -= kernel.mean()
+    got = helpers.correlate2d(image, kernel, method=method)
+    exact = ndimage.correlate(image.astype(np.float64), kernel.astype(np.float64), mode="constant")
+    scale = np.abs(image).max() * np.abs(kernel).sum()
+    np.testing.assert_allclose(got, exact, rtol=0, atol=1e-4 * scale)
+
+
+@pytest.mark.parametrize(
+    ("image", "kernel"),
+    [
+        (np.full((64, 64), 1e33, np.float32), np.random.default_rng(0).random((31, 31)).astype(np.float32)),
+        (np.pad(np.full((1, 1), 1e305), ((20, 43), (30, 33))), np.random.default_rng(1).random((15, 15))),
+    ],
+    ids=["float32 1e33", "float64 one 1e305 pixel"],
+)
+def test_fft_is_never_picked_when_it_could_overflow_and_refuses_when_asked(image, kernel):
+    direct = helpers.correlate2d(image, kernel, method="shift")
+    assert np.all(np.isfinite(direct))
+    assert "fft" not in fast.estimate_costs(image, kernel)
+    assert fast.choose_method(image, kernel) != "fft"
+    np.testing.assert_allclose(helpers.correlate2d(image, kernel), direct, rtol=1e-5)
+    with pytest.raises(ValueError, match=r"method='fft' cannot.*largest number.*method='\w+' can"):
+        helpers.correlate2d(image, kernel, method="fft")
+
+
+def test_fft_magnitude_bound_covers_the_spectrum():
+    rng = np.random.default_rng(3)
+    padded, weights = rng.random((1, 40, 30, 2)), rng.standard_normal((5, 5, 2, 3))
+    spectrum = np.fft.rfft2(padded, axes=(1, 2))
+    assert np.abs(spectrum).max() * np.abs(weights).sum(axis=(0, 1, 2)).max() <= fast.fft_magnitude_bound(
+        padded, weights
+    )
+
+
+def test_separable_refuses_a_kernel_that_is_rank_1_only_to_1e_11():
+    ramp = 1e9 + np.add.outer(np.arange(40.0), 3 * np.arange(50.0))
+    sobel = helpers.KERNELS["sobel_x"] + 5e-12 * np.random.default_rng(4).standard_normal((3, 3))
+    assert fast.separable_factors(sobel) is None
+    got = helpers.correlate2d(ramp, sobel, method="separable", padding="valid")
+    exact = ndimage.correlate(ramp, sobel)[1:-1, 1:-1]
+    rounding = 9 * np.finfo(np.float64).eps * np.abs(sobel).sum() * np.abs(ramp).max()
+    assert np.abs(got - exact).max() <= rounding
+
+
+@pytest.mark.parametrize("method", EVERYTHING_BUT_LOOP)
+@pytest.mark.parametrize("argument", ["stride", "dilation"])
+def test_a_step_too_large_for_compiled_code_is_refused_by_every_method(method, argument):
+    with pytest.raises(ValueError, match=f"{argument} must be at most 2147483647"):
+        helpers.correlate2d(np.ones((5, 5)), np.ones((1, 1)), method=method, **{argument: 2**63})
+    # the largest step allowed works, and gives one output row and column
+    big = helpers.correlate2d(np.ones((5, 5)), np.ones((1, 1)), method=method, padding="valid", stride=2**31 - 1)
+    assert big.shape == (1, 1)
+
+
+def test_a_list_where_a_name_is_expected_is_a_type_error_naming_it():
+    with pytest.raises(TypeError, match="mode must be one of"):
+        helpers.correlate2d(np.ones((5, 5)), np.ones((3, 3)), mode=["wrap"])
+    with pytest.raises(TypeError, match="method must be"):
+        helpers.correlate2d(np.ones((5, 5)), np.ones((3, 3)), method=["shift"])
+
+
+CASES_OVER_A_SMALL_LIMIT = [
+    ("im2col", np.ones((31, 400)), np.ones((31, 31)) + np.eye(31), {"padding": "valid"}),
+    ("fft", np.ones((40, 40, 16)), np.ones((15, 15, 16, 16)), {}),
+]
+# ('separable''s intermediate has out_h <= padded rows: it fits whenever the padded image does)
+
+
+@pytest.mark.parametrize(("method", "image", "kernel", "options"), CASES_OVER_A_SMALL_LIMIT)
+def test_work_arrays_are_under_the_size_limit_checked_before_allocating(monkeypatch, method, image, kernel, options):
+    import tracemalloc
+
+    from helpers import _checks
+
+    limit = 2**21  # 2 MiB: these inputs and outputs fit, the method's work arrays do not
+    monkeypatch.setattr(_checks, "MAX_ARRAY_BYTES", limit)
+    tracemalloc.start()
+    try:
+        with pytest.raises(ValueError, match=f"method={method!r} cannot take these arguments.*over the limit"):
+            helpers.correlate2d(image, kernel, method=method, **options)
+        _, peak = tracemalloc.get_traced_memory()
+        tracemalloc.reset_peak()
+        chosen = fast.choose_method(image, kernel, **options)
+        assert chosen != method
+        helpers.correlate2d(image, kernel, **options)  # auto picks a method that fits
+        _, auto_peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    padded_bytes = 8 * (image.shape[0] + 2 * kernel.shape[0]) * (image.shape[1] + 2 * kernel.shape[1])
+    assert peak < padded_bytes + 2 * limit
+    assert auto_peak < 4 * limit
+
+
+def test_im2col_blocks_follow_a_lowered_size_limit(monkeypatch):
+    import tracemalloc
+
+    from helpers import _checks
+
+    limit = 2**20
+    monkeypatch.setattr(_checks, "MAX_ARRAY_BYTES", limit)
+    rng = np.random.default_rng(12)
+    image, kernel = rng.random((40, 300, 4)), rng.random((5, 5, 4, 1))  # the whole patch matrix: 9.2 MiB
+    expected = helpers.correlate2d(image, kernel, method="shift")
+    tracemalloc.start()
+    try:
+        got = helpers.correlate2d(image, kernel, method="im2col")
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    np.testing.assert_allclose(got, expected, rtol=1e-12)
+    assert fast._im2col_rows_per_block(300, kernel.shape, 8, fast._im2col_block_bytes()) == 4
+    assert peak < 4 * limit
+
+
+NUMBA_WITHOUT_A_CACHE = """
+import warnings
+import numba.core.caching as caching
+caching.CacheImpl._locator_classes = []  # as on a read-only install with a read-only home
+import numpy as np, helpers
+with warnings.catch_warnings(record=True) as caught:
+    warnings.simplefilter("always")
+    got = helpers.correlate2d(np.ones((6, 6)), np.ones((3, 3)), method="compiled")
+print(got[2, 2], any("cannot cache" in str(w.message) for w in caught))
+"""
+
+
+def test_compiled_works_uncached_where_numba_cannot_write_its_cache():
+    result = subprocess.run(
+        [sys.executable, "-c", NUMBA_WITHOUT_A_CACHE], capture_output=True, text=True, check=False, timeout=300
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert result.stdout.split() == ["9.0", "True"]
+
+
+FORK_AFTER_COMPILED = """
+import multiprocessing
+import numpy as np, helpers
+from helpers import fast
+image = np.random.default_rng(0).random((1024, 1024))
+helpers.correlate2d(image, np.ones((5, 5)), method="compiled")  # over PARALLEL_WORK: the threads start
+assert 1024 * 1024 * 25 >= fast.PARALLEL_WORK
+with multiprocessing.get_context("fork").Pool(2) as pool:
+    print(sum(pool.map(abs, range(-4, 4))))
+import numba
+print(numba.threading_layer())
+"""
+
+
+def test_a_fork_based_pool_after_compiled_does_not_hang():
+    result = subprocess.run(
+        [sys.executable, "-c", FORK_AFTER_COMPILED], capture_output=True, text=True, check=False, timeout=240
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    lines = result.stdout.split()
+    assert lines[0] == "16" and lines[1] in ("workqueue", "tbb")
+
+
+def test_compiled_from_two_threads_at_once_gives_the_right_answer():
+    from concurrent.futures import ThreadPoolExecutor
+
+    image = np.random.default_rng(9).random((1024, 1024))
+    expected = helpers.correlate2d(image, np.ones((5, 5)), method="shift")
+    with ThreadPoolExecutor(3) as pool:
+        results = list(pool.map(lambda _: helpers.correlate2d(image, np.ones((5, 5)), method="compiled"), range(6)))
+    for got in results:
+        np.testing.assert_allclose(got, expected, rtol=1e-12)
+
+
+# --------------------------------------------------------------------------
+# Issue 23: 'auto' and numba's start-up, by the ski-rental rule (fake costs, no clock)
+
+
+def test_ski_rental_pays_once_the_missed_savings_reach_the_price_and_loses_at_most_twice():
+    for price, saving, calls in [(10.0, 3.0, 2), (10.0, 3.0, 3), (10.0, 3.0, 4), (10.0, 3.0, 50), (10.0, 20.0, 5)]:
+        rental, lost, started = fast.SkiRental(), 0.0, None
+        for call in range(calls):
+            if started is None and saving >= rental.cost_left(price):
+                started, lost = call, lost + price  # pays the start-up on this call
+            elif started is None:
+                rental.missed(saving)
+                lost += saving
+        best = min(price, saving * calls)  # in hindsight: start at once, or never
+        assert lost <= 2 * best
+        assert started == (None if saving * calls < price and calls <= price // saving else started)
+    rental = fast.SkiRental()
+    for _ in range(3):
+        rental.missed(3.0)
+    assert rental.cost_left(10.0) == 1.0
+    rental.missed(-5.0)  # a call that saved nothing misses nothing
+    assert rental.cost_left(10.0) == 1.0
+
+
+def test_auto_starts_numba_after_enough_calls_that_it_would_have_sped_up(monkeypatch):
+    """numba not started; fake model: shift 10 ms, compiled 2 ms (a saving of 80 %), start-up 50 ms; a fake
+    clock makes every call take 10 ms, so each call misses 8 ms: after 6 calls 48 ms, and the 7th starts numba."""
+    monkeypatch.setattr(fast, "NUMBA_RENTAL", fast.SkiRental())
+    monkeypatch.setattr(fast, "_numba_ready", lambda: False)
+    monkeypatch.setattr(fast, "numba_available", lambda: True)
+    monkeypatch.setitem(fast.COST_NS, "numba_start", 50e6)
+    fake = {"shift": 10e6, "compiled": 2e6, "im2col": 1e9, "fft": 1e9}
+    monkeypatch.setattr(fast, "_model", lambda *args: dict(fake))
+    ticks = itertools.count(0.0, 0.010)  # each reading 10 ms after the last: every call takes 10 ms
+    monkeypatch.setattr(fast, "_clock", lambda: next(ticks))
+    image, kernel = np.ones((8, 8)), np.eye(3) + 1
+    padded, weights = np.pad(image, 1)[None, :, :, None], kernel[:, :, None, None]
+    picks = []
+    for _ in range(8):
+        picks.append(fast._choose(padded, weights, (1, 8, 8)))
+        np.testing.assert_allclose(
+            helpers.correlate2d(image, kernel), helpers.correlate2d(image, kernel, method="shift")
+        )
+    assert picks == ["shift"] * 6 + ["compiled"] * 2
+    assert fast.NUMBA_RENTAL.missed_total == pytest.approx(6 * 8e6)

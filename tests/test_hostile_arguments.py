@@ -139,8 +139,8 @@ def test_output_size_refuses_non_integers(value):
 
 @pytest.mark.parametrize("mode", [["wrap"], {"wrap": 1}, ("wrap",), None, 3])
 def test_an_unhashable_or_non_string_mode_is_named(mode):
-    # issue 16 item 12: mode=["wrap"] said "unhashable type: 'list'"
-    with pytest.raises(ValueError, match="mode must be one of"):
+    # issue 16 item 12: mode=["wrap"] said "unhashable type: 'list'"; issue 24: a TypeError naming mode
+    with pytest.raises(TypeError, match="mode must be one of"):
         correlate2d(np.ones((4, 4)), np.ones((3, 3)), mode=mode)
 
 

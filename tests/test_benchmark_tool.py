@@ -1,0 +1,83 @@
+"""benchmarks/run.py checks its arguments and its output folder before any timing (no timing is asserted)."""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+SCRIPT = ROOT / "benchmarks" / "run.py"
+
+
+def run(*arguments: str, **environment: str) -> subprocess.CompletedProcess:
+    env = {**os.environ, "PYTHONPATH": str(ROOT), **environment}
+    return subprocess.run(
+        [sys.executable, str(SCRIPT), *arguments], capture_output=True, text=True, env=env, timeout=300, check=False
+    )
+
+
+@pytest.fixture(scope="module")
+def bench():
+    spec = importlib.util.spec_from_file_location("bench_run", SCRIPT)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_an_output_folder_it_cannot_write_is_refused_before_any_timing(tmp_path):
+    blocker = tmp_path / "a file"
+    blocker.write_text("not a folder")
+    start = time.perf_counter()
+    result = run("--quick", "--out", str(blocker / "results"))
+    assert result.returncode == 2
+    assert "--out: cannot write results to" in result.stderr
+    assert "timings" not in result.stdout  # the sweep never started
+    assert time.perf_counter() - start < 120
+
+
+def test_the_writable_check_writes_nothing_behind(bench, tmp_path):
+    assert bench.writable_folder(tmp_path / "new") == ""
+    assert list((tmp_path / "new").iterdir()) == []
+
+
+@pytest.mark.parametrize("value", ["0", "-5", "many"])
+def test_dask_probe_needs_a_positive_side(value):
+    result = run("--dask-probe", value)
+    assert result.returncode == 2
+    assert "--dask-probe" in result.stderr
+
+
+def test_fresh_cases_must_read_as_image_then_kernel():
+    result = run("--fresh", "2048by2048")
+    assert result.returncode == 2 and "--fresh takes cases such as" in result.stderr
+
+
+def test_a_fresh_process_run_reports_auto_s_picks(bench):
+    result = bench.fresh_run((64, 64), 3, "auto", calls=3)
+    assert len(result["picks"]) == 3 and result["seconds"] > 0
+
+
+def test_gpu_timing_is_skipped_with_a_reason_without_a_gpu():
+    result = run("--gpu", CUDA_VISIBLE_DEVICES="")
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "skipped: TensorFlow sees no GPU" in result.stdout
+
+
+def test_the_fit_recovers_known_constants(bench):
+    """Times made from known costs per unit come back from the fit (no clock involved)."""
+    truth = {"pass": 0.3, "gemm": 0.07, "numpy_call": 1500.0}
+    rows = []
+    for i, terms in enumerate(
+        [{"pass": 1e7, "numpy_call": 18}, {"pass": 4e6, "gemm": 2e8, "numpy_call": 18}, {"pass": 1e5, "numpy_call": 50}]
+    ):
+        seconds = sum(truth[unit] * count for unit, count in terms.items()) * 1e-9
+        rows.append(("shift", terms, seconds, f"case {i}"))
+    fitted = bench.fit_cost_model(rows)
+    for unit, value in truth.items():
+        assert fitted[unit] == pytest.approx(value, rel=1e-2)
