@@ -58,8 +58,8 @@ __all__ = [
 #: palette, https://jfly.uni-koeln.de/color/): each role keeps its colour in
 #: every frame of every notebook. ``output_done`` is the output colour, paler.
 PALETTE: dict[str, str] = {
-    "input": "#D9D9D9",  # light gray, as the input of notebook 05's still drawings
-    "padding": "#FFFFFF",  # white, as there
+    "input": "#D9D9D9",  # light gray: the input's cells
+    "padding": "#FFFFFF",  # white: the padding cells past the input
     "kernel": "#56B4E9",  # sky blue: the kernel's weights and the input cells its taps read
     "output": "#E69F00",  # orange: the output pixel being computed
     "output_done": "#F3CF80",  # pale orange: output pixels already computed

@@ -41,16 +41,9 @@ PHOTOGRAPHS: dict[str, Callable[[], np.ndarray]] = {
 #: (notebook stem, photograph) pairs that fail today, each with the failure it shows.
 #: They are ``xfail(strict=True)``: the day one passes, the run fails until its entry
 #: is removed here, so a fix cannot go unnoticed and a failure cannot hide.
-#: Measured 2026-12-04 (issue 19: 08's step size was tuned to the stand-in's contrast; its fix is
-#: issue 19's notebook work, and the lead removes these entries when it lands).
-KNOWN_FAILURES_ON_OTHER_PHOTOGRAPHS: dict[tuple[str, str], str] = {
-    ("08_learning_kernels", "camera"): (
-        "08 cell 24 (check): the TensorFlow and NumPy loss curves of unsharp_5x5 differ by more than 0.05 decades"
-    ),
-    ("08_learning_kernels", "coffee"): (
-        "08 cell 24 (check): the TensorFlow and NumPy loss curves of unsharp_5x5 differ by more than 0.05 decades"
-    ),
-}
+#: Empty since issue 19's fix to 08 (its loss curves are now compared within a bound computed from the image's
+#: condition number; measured: 08 passes on camera and coffee).
+KNOWN_FAILURES_ON_OTHER_PHOTOGRAPHS: dict[tuple[str, str], str] = {}
 
 
 def lion_like(pixels: np.ndarray) -> np.ndarray:

@@ -1,4 +1,4 @@
-"""Exercises of ``09_kernel_playground``: predict a patch sum, pick a border mode, design an edge kernel,
+"""Exercises of ``09_kernel_playground``: predict a blurred pixel, pick a border mode, design an edge kernel,
 write the offset display.
 
 >>> from helpers.exercises import nb09
@@ -30,25 +30,26 @@ from helpers.playground import synthetic_image
 __all__ = ["EXERCISES", "q1", "q2", "q3", "q4"]
 
 _STEP = synthetic_image("step", shape=(64, 64))
-_SOBEL_X = frozen(KERNELS["sobel_x"])  # the check's own copy
+
+_BOX_BLUR = frozen(KERNELS["box_blur"])  # the check's own copy
 
 q1 = value_exercise(
     "09.q1",
-    question="What is sobel_x's output on the 64x64 step at row 32, column 31 (the last black column)?",
-    reference=float(correlate2d(_STEP, _SOBEL_X)[32, 31]),
+    question="What is box_blur's output on the 64x64 step at row 32, column 32 (the first white column)?",
+    reference=float(correlate2d(_STEP, _BOX_BLUR)[32, 32]),
     hints=[
-        "Write down the 3x3 patch centred on (32, 31): columns 30 and 31 are black (0), column 32 is white (255).",
-        "Only the kernel's right column (1, 2, 1) meets white pixels: add 1 x 255 + 2 x 255 + 1 x 255.",
+        "Write down the 3x3 patch centred on (32, 32): column 31 is black (0), columns 32 and 33 are white (255).",
+        "box_blur weighs each of the nine pixels by 1/9, and six of them are white: 6 x 255 / 9.",
     ],
-    solution="answer = (1 + 2 + 1) * 255  # 1020: only the right column of sobel_x sees the white pixels",
+    solution="answer = 6 * 255 / 9  # 170: six of the nine pixels in the patch are white",
     mistakes={
-        "kernel turned, as convolution would": Mistake(
-            -1020.0,
-            "that is the sign you get with the kernel turned 180 degrees; "
-            "correlation uses sobel_x as stored, right column positive",
+        "the last black column instead": Mistake(
+            85.0, "that is the output at column 31, where only three of the nine pixels are white"
         ),
-        "only the middle row": Mistake(510.0, "the top and bottom rows of the patch take part too"),
-        "one weight": 255.0,
+        "the weights not divided by 9": Mistake(
+            1530.0, "box_blur's weights are 1/9 each, not 1: the nine add up to 1, so a flat area keeps its value"
+        ),
+        "only the centre pixel": Mistake(255.0, "the blur averages the whole 3x3 patch, not only its centre pixel"),
     },
 )
 
@@ -56,29 +57,39 @@ q1 = value_exercise(
 def _judge_border_mode(answer: object) -> str | None:
     # a judge of its own: value_exercise compares a str reference with ==, which fails on an array answer
     if not isinstance(answer, str):
-        return f"expected the mode's name as a string, like 'constant', got {type(answer).__name__}"
+        return f"expected the mode's name as a string, like 'nearest', got {type(answer).__name__}"
     name = answer.strip().lower()
-    if name == "wrap":
-        return None if answer == "wrap" else "almost: write it exactly as 'wrap'"
     if name == "constant":
-        return "'constant' puts zeros left of column 0: black next to black, so the output there is 0"
+        return None if answer == "constant" else "almost: write it exactly as 'constant'"
+    if name == "wrap":
+        return (
+            "'wrap' puts the last row above row 0, and each column of the step is the same from top to bottom, "
+            "so the output in row 0 is 0"
+        )
     if name in BORDER_MODES:
-        return f"{answer!r} repeats the step's own black pixels past the left edge, so the output in column 0 is 0"
+        return f"{answer!r} repeats the step's own rows above row 0, the same values as below it, so row 0 gives 0"
     return f"{answer!r} is not a border mode; the modes are {list(BORDER_MODES)}"
 
 
 q2 = Exercise(
     "09.q2",
-    question="Which border mode makes sobel_x's output on the step non-zero in column 0? Give its name as a string.",
+    question="Which border mode makes sobel_y's output on the step non-zero in row 0? Give its name as a string.",
     kind="predict",
-    reference="wrap",
+    reference="constant",
     judge=_judge_border_mode,
     hints=[
-        "Column 0 is black. Which mode puts something other than black to its left?",
-        "One mode continues the image from its other side, where the step is white.",
+        "sobel_y subtracts the row above from the row below. Which mode puts above row 0 something other than "
+        "row 0's own values?",
+        "Every column of the step is one value from top to bottom; one mode puts zeros above it instead.",
     ],
-    solution='answer = "wrap"  # the column left of column 0 is the last column, which is white',
-    mistakes={"zeros": "constant", "repeat the edge": "nearest", "mirror the edge": "reflect", "unknown": "edge"},
+    solution='answer = "constant"  # zeros above row 0: under the white half, white below meets black above',
+    mistakes={
+        "the other side": "wrap",
+        "repeat the edge": "nearest",
+        "mirror the edge": "reflect",
+        "mirror without the edge": "mirror",
+        "unknown": "edge",
+    },
 )
 
 
