@@ -397,3 +397,21 @@ def test_the_stated_time_of_notebook_05_counts_what_it_holds():
     assert abs(words - int(stated[1].replace(",", ""))) < 150, words
     assert tuple(int(n) for n in stated.groups()[1:]) == (len(lesson), animations, len(figures))
     assert len(cells) <= 60
+
+
+@pytest.mark.parametrize(
+    ("arrays", "titles", "frame", "named"),
+    [
+        ([np.ones((2, 2))], [], None, "titles"),
+        ([np.ones(3)], ["a row"], None, r"arrays\[0\]"),
+        ([np.ones((2, 2)), np.ones((0, 2))], ["a", "b"], None, r"arrays\[1\]"),
+        ([np.ones((2, 2))], ["a"], (0, 0, 1), "frame"),
+        ([np.ones((2, 2))], ["a"], (0, 0, 1.5, 1), "frame"),
+        ([np.ones((2, 2))], ["a"], (0, 0, 0, 1), "frame"),
+    ],
+)
+def test_show_numbered_refuses_bad_input_by_name(arrays, titles, frame, named):
+    from helpers.figures import nb05 as nb05_figures
+
+    with pytest.raises(ValueError, match=named):
+        nb05_figures.show_numbered(arrays, titles, frame=frame)
