@@ -369,3 +369,49 @@ def test_documentation_states_no_restriction(name):
     assert "incompatible" not in text and "not supported" not in text
     sentences = [s for s in text.split(". ") if "dilation" in s.lower() and any(r in s for r in RESTRICTIONS)]
     assert sentences == ["Dilations in the batch and depth dimensions if a 4-d tensor must be 1"], sentences
+
+
+def test_the_stated_time_of_notebook_05_counts_what_it_holds():
+    """ "Time to learn" names the words, lesson code cells, animations and figures it was measured from: current."""
+    import re
+
+    import nbformat
+
+    notebook = Path(__file__).resolve().parent.parent / "notebooks" / "05_borders_strides_dilation.ipynb"
+    cells = nbformat.read(notebook, as_version=4).cells
+    stated = re.search(
+        r"some ([\d,]+) words .* the (\d+) code cells, (\d+) animations and (\d+) figures",
+        " ".join(cells[2].source.split()),
+    )
+    markdown = [c.source for c in cells if c.cell_type == "markdown" and "navigation:" not in c.source]
+    exercises = next(i for i, text in enumerate(markdown) if "## Exercises" in text)
+    summary = next(text for text in markdown if "## Summary" in text).split("## References")[0]
+    words = sum(len(text.split()) for text in markdown[:exercises]) + len(summary.split())
+    lesson = [
+        c
+        for c in cells
+        if c.cell_type == "code" and "check" not in c.metadata.get("tags", []) and ".check(" not in c.source
+    ]
+    figures = [c for c in lesson if any("image/png" in o.get("data", {}) for o in c.outputs)]
+    animations = sum(text.count("](animations/") for text in markdown)
+    assert abs(words - int(stated[1].replace(",", ""))) < 150, words
+    assert tuple(int(n) for n in stated.groups()[1:]) == (len(lesson), animations, len(figures))
+    assert len(cells) <= 60
+
+
+@pytest.mark.parametrize(
+    ("arrays", "titles", "frame", "named"),
+    [
+        ([np.ones((2, 2))], [], None, "titles"),
+        ([np.ones(3)], ["a row"], None, r"arrays\[0\]"),
+        ([np.ones((2, 2)), np.ones((0, 2))], ["a", "b"], None, r"arrays\[1\]"),
+        ([np.ones((2, 2))], ["a"], (0, 0, 1), "frame"),
+        ([np.ones((2, 2))], ["a"], (0, 0, 1.5, 1), "frame"),
+        ([np.ones((2, 2))], ["a"], (0, 0, 0, 1), "frame"),
+    ],
+)
+def test_show_numbered_refuses_bad_input_by_name(arrays, titles, frame, named):
+    from helpers.figures import nb05 as nb05_figures
+
+    with pytest.raises(ValueError, match=named):
+        nb05_figures.show_numbered(arrays, titles, frame=frame)

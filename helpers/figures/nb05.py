@@ -43,6 +43,13 @@ def show_numbered(
     matplotlib.figure.Figure
         Call ``plt.show()`` after it in a notebook.
 
+    Raises
+    ------
+    ValueError
+        If the numbers of arrays and titles differ or are zero, an array is
+        not 2-D or is empty, or ``frame`` is not four whole numbers with a
+        positive height and width; checked before anything is drawn.
+
     Examples
     --------
     >>> fig = show_numbered([np.arange(6).reshape(2, 3)], ["0 to 5"], frame=(0, 0, 1, 1))
@@ -54,8 +61,13 @@ def show_numbered(
     titles = list(titles)
     if len(values) != len(titles) or not values:
         raise ValueError(f"got {len(values)} arrays but {len(titles)} titles; every panel needs a title")
-    if any(array.ndim != 2 for array in values):
-        raise ValueError("show_numbered draws 2-D arrays only")
+    for index, array in enumerate(values):
+        if array.ndim != 2 or array.size == 0:
+            raise ValueError(f"arrays[{index}] has shape {array.shape}; show_numbered draws non-empty 2-D arrays only")
+    if frame is not None and (len(frame) != 4 or any(int(side) != side for side in frame) or min(frame[2:]) < 1):
+        raise ValueError(
+            f"frame must be (top, left, height, width) in whole cells, height and width at least 1; got {frame}"
+        )
     low = min(float(array.min()) for array in values)
     high = max(float(array.max()) for array in values)
     fig = show_images(values, titles, ncols=len(values), vmin=low, vmax=high)
