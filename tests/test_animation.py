@@ -5,10 +5,10 @@ are checked a second way: one-hot images (one batch per kernel tap) for the
 input pixels, a padding of ones (``cval=1``) for the padded cells, and the
 textbook offsets of notebook 05 for where the padding lies. Then the drawn
 frames are read back (every cell patch carries a ``gid`` naming its panel,
-row, column and state) and compared with those windows. The byte-for-byte
-``--check`` of ``tools/make_animations.py`` runs on three small animations
-(a full render of all ten takes about 30 s on a loaded 2-core machine);
-another test checks that the folder holds exactly the ten files.
+row, column and state) and compared with those windows. A test checks that
+the folder holds exactly the defined files; ``tests/test_animation_files.py``
+re-renders every one of them byte for byte (in its own file, so pytest-xdist
+runs it beside this one).
 """
 
 from __future__ import annotations
@@ -267,11 +267,6 @@ def test_the_stored_animations_are_exactly_the_defined_ones():
     assert stored == set(animation.ANIMATIONS), "run python tools/make_animations.py"
     sizes = {p.name: p.stat().st_size for p in (ROOT / "notebooks" / "animations").glob("*.gif")}
     assert max(sizes.values()) < 150_000, sizes  # each small enough for a notebook page
-
-
-def test_stored_animations_are_current():
-    names = ["padding_valid_05", "max_pooling_05", "transposed_stride_2_08"]  # the fast ones; see the docstring
-    assert _load_tool().main(["--check", "--only", *names]) == 0, "run python tools/make_animations.py"
 
 
 def test_check_reports_a_stale_or_missing_file(tmp_path, monkeypatch, capsys):
