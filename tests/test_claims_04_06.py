@@ -279,6 +279,39 @@ def test_the_gallery_tables_power_of_ten_holds_for_other_orders_of_addition(name
             assert largest < bound and _power_of_ten(largest) == bucket, (dtype, largest)
 
 
+def test_float32_box_blur_is_bit_identical_with_one_thread_and_oneDNN_limited_to_avx2(tmp_path):
+    """04 prints float32 powers of ten as machine-independent: with oneDNN off TensorFlow runs Eigen, built in the
+    same for every x86 CPU. A second process with one thread and ONEDNN_MAX_CPU_ISA=AVX2 gives the same bits."""
+    import os
+    import subprocess
+    import sys
+
+    rng = np.random.default_rng(5)
+    image = rng.integers(0, 256, size=(96, 128)).astype(np.float32)
+    np.save(tmp_path / "image.npy", image)
+    script = (
+        "import sys, numpy as np, helpers\n"
+        "tf = helpers.import_tensorflow()\n"
+        "image = np.load(sys.argv[1])\n"
+        "out = [tf.nn.conv2d(image[None, :, :, None], helpers.KERNELS[n].astype(np.float32)[:, :, None, None],"
+        " 1, 'SAME').numpy() for n in ('box_blur', 'motion_blur')]\n"
+        "np.save(sys.argv[2], np.stack(out))\n"
+    )
+    env = {**os.environ, "ONEDNN_MAX_CPU_ISA": "AVX2", "OMP_NUM_THREADS": "1", "TF_NUM_INTRAOP_THREADS": "1"}
+    subprocess.run(
+        [sys.executable, "-c", script, str(tmp_path / "image.npy"), str(tmp_path / "out.npy")],
+        env=env,
+        check=True,
+        capture_output=True,
+        timeout=120,
+    )
+    here = [
+        tf.nn.conv2d(image[None, :, :, None], helpers.KERNELS[n].astype(np.float32)[:, :, None, None], 1, "SAME")
+        for n in ("box_blur", "motion_blur")
+    ]
+    np.testing.assert_array_equal(np.load(tmp_path / "out.npy"), np.stack([t.numpy() for t in here]))
+
+
 def test_what_notebook_04_reports_for_the_cat_and_no_longer_asserts_for_any_photograph():
     """On the stand-in cat: pad-by-one is off at most pixels for every 5x5 kernel, sharpen leaves [0, 255] on the
     crop, and the float32 box blur's largest difference is more than twice as large where it is bright (>= 128)
