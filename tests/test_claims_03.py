@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 import helpers
 from helpers import KERNELS
 from helpers.exercises import nb03
+from helpers.figures import nb03 as nb03_figures
 
 EDGE_NAMES = ["edge_1", "edge_2", "edge_3"]
 INSIDE = (slice(2, -2), slice(2, -2))  # away from the zero padding of a 5x5 kernel
@@ -89,7 +90,7 @@ def test_edge_1_responds_to_a_diagonal_step(offset, height):
 
 
 def test_the_post_autoscaled_panels_stretch_each_brightest_value_to_white(outputs):
-    fig = helpers.figures.nb03.show_fixed_and_autoscaled([helpers.squash(outputs["edge_1"])], ["edge_1"])
+    fig = nb03_figures.show_fixed_and_autoscaled([helpers.squash(outputs["edge_1"])], ["edge_1"])
     fixed, autoscaled = (ax.images[0] for ax in fig.axes)
     assert fixed.get_clim() == (0, 255)
     assert autoscaled.get_clim() == (0, helpers.squash(outputs["edge_1"]).max()) and autoscaled.get_clim()[1] < 255

@@ -279,6 +279,65 @@ def test_the_gallery_tables_power_of_ten_holds_for_other_orders_of_addition(name
             assert largest < bound and _power_of_ten(largest) == bucket, (dtype, largest)
 
 
+def test_float32_box_blur_is_bit_identical_with_one_thread_and_oneDNN_limited_to_avx2(tmp_path):
+    """04 prints float32 powers of ten as machine-independent: with oneDNN off TensorFlow runs Eigen, built in the
+    same for every x86 CPU. A second process with one thread and ONEDNN_MAX_CPU_ISA=AVX2 gives the same bits."""
+    import os
+    import subprocess
+    import sys
+
+    rng = np.random.default_rng(5)
+    image = rng.integers(0, 256, size=(96, 128)).astype(np.float32)
+    np.save(tmp_path / "image.npy", image)
+    script = (
+        "import sys, numpy as np, helpers\n"
+        "tf = helpers.import_tensorflow()\n"
+        "image = np.load(sys.argv[1])\n"
+        "out = [tf.nn.conv2d(image[None, :, :, None], helpers.KERNELS[n].astype(np.float32)[:, :, None, None],"
+        " 1, 'SAME').numpy() for n in ('box_blur', 'motion_blur')]\n"
+        "np.save(sys.argv[2], np.stack(out))\n"
+    )
+    env = {**os.environ, "ONEDNN_MAX_CPU_ISA": "AVX2", "OMP_NUM_THREADS": "1", "TF_NUM_INTRAOP_THREADS": "1"}
+    subprocess.run(
+        [sys.executable, "-c", script, str(tmp_path / "image.npy"), str(tmp_path / "out.npy")],
+        env=env,
+        check=True,
+        capture_output=True,
+        timeout=120,
+    )
+    here = [
+        tf.nn.conv2d(image[None, :, :, None], helpers.KERNELS[n].astype(np.float32)[:, :, None, None], 1, "SAME")
+        for n in ("box_blur", "motion_blur")
+    ]
+    np.testing.assert_array_equal(np.load(tmp_path / "out.npy"), np.stack([t.numpy() for t in here]))
+
+
+def test_what_notebook_04_reports_for_the_cat_and_no_longer_asserts_for_any_photograph():
+    """On the stand-in cat: pad-by-one is off at most pixels for every 5x5 kernel, sharpen leaves [0, 255] on the
+    crop, and the float32 box blur's largest difference is more than twice as large where it is bright (>= 128)
+    as where it is dark (< 32). The notebook's check cell asserts these only where they hold for any photograph."""
+    from skimage import data
+
+    image = helpers.to_grayscale(data.chelsea()).astype(np.float64)
+    height, width = image.shape
+    top, left = (height - 96) // 2, (width - 128) // 2
+    crop = image[top : top + 96, left : left + 128]
+    for name, kernel in helpers.KERNELS.items():
+        if kernel.shape != (3, 3):
+            shifted = np.zeros(image.shape)
+            valid = helpers.correlate2d(image, kernel, padding=((1, 1), (1, 1)))
+            shifted[: valid.shape[0], : valid.shape[1]] = valid
+            assert (np.abs(shifted - helpers.correlate2d(image, kernel)) > 1e-4).mean() > 0.5, name
+    sharpened = helpers.correlate2d(crop, helpers.KERNELS["sharpen"])
+    assert (sharpened < 0).any() and (sharpened > 255).any()
+    box = helpers.KERNELS["box_blur"]
+    loop = helpers.correlate2d_loop(image, box)
+    batch, kernel = image.astype(np.float32)[None, :, :, None], box.astype(np.float32)[:, :, None, None]
+    by_tf = tf.nn.conv2d(batch, kernel, 1, "SAME")
+    difference = np.abs(by_tf.numpy()[0, :, :, 0] - loop)
+    assert difference[loop >= 128].max() > 2 * difference[loop < 32].max()
+
+
 def test_every_figure_of_notebook_04_has_alt_text():
     from pathlib import Path
 
