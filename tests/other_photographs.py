@@ -31,11 +31,24 @@ NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
 #: The lion's layout: rows, columns (a 303x497 PNG with three equal channels).
 LION_SHAPE = (303, 497)
 
-#: Natural photographs shipped inside scikit-image, none of them the stand-in (chelsea).
-#: Licences, from their docstrings: camera, CC0 (Lav Varshney); coffee, CC0 (Rachel Michetti).
+
+def dim_astronaut() -> np.ndarray:
+    """scikit-image's astronaut (CC0, NASA) dark and flat: 10 + 0.3 x its values, so nothing reaches 128.
+
+    A learner's photograph may be under-exposed or hazy; a claim that needs bright and dark
+    pixels, or strong edges, fails here first (a second reader found two such asserts in 03
+    and 04 with photographs like this one).
+    """
+    return (10 + 0.3 * data.astronaut().astype(np.float64)).astype(np.uint8)
+
+
+#: Photographs shipped inside scikit-image, none of them the stand-in (chelsea).
+#: Licences, from their docstrings: camera, CC0 (Lav Varshney); coffee, CC0 (Rachel Michetti);
+#: astronaut, public domain (NASA), here dimmed to a dark, low-contrast picture.
 PHOTOGRAPHS: dict[str, Callable[[], np.ndarray]] = {
     "camera": data.camera,
     "coffee": data.coffee,
+    "dim_astronaut": dim_astronaut,
 }
 
 #: (notebook stem, photograph) pairs that fail today, each with the failure it shows.
