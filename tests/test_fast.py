@@ -514,3 +514,19 @@ def test_the_fft_costs_more_per_pixel_once_its_transform_leaves_the_cache():
     small = fast._terms((1, 258, 258, 1), (3, 3, 1, 1), (1, 256, 256, 1), 8, False)["fft"]
     large = fast._terms((1, 2050, 2050, 1), (3, 3, 1, 1), (1, 2048, 2048, 1), 8, False)["fft"]
     assert small["fft_memory"] == 0 and large["fft_memory"] > 0
+
+
+def test_the_numbers_notebook_07_quotes_follow_from_their_inputs():
+    """07 quotes a GPU's measured time and its memory bound, and the benchmark's Dask image in GiB: the text
+    holds the numbers, and the bound, the ratio and the sizes are what the inputs give."""
+    import json
+    from pathlib import Path
+
+    notebook = Path(__file__).parent.parent / "notebooks" / "07_making_it_fast.ipynb"
+    text = " ".join(" ".join(cell["source"]) for cell in json.loads(notebook.read_text())["cells"])
+    text = " ".join(text.split())
+    for quoted in ("0.047 ms at 2048²", "at 4.3 TB/s takes 0.008 ms", "six times", "1.5 GiB as float32 and 3 GiB"):
+        assert quoted in text, quoted
+    bound_ms = 2 * 2048**2 * 4 / 4.3e12 * 1e3  # read the image once, write it once, float32
+    assert round(bound_ms, 3) == 0.008 and round(0.047 / bound_ms) == 6
+    assert round(20000**2 * 4 / 2**30, 1) == 1.5 and round(20000**2 * 8 / 2**30) == 3
