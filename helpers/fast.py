@@ -859,7 +859,8 @@ def estimate_costs(image: np.ndarray, kernel: np.ndarray, **options: object) -> 
     -----
     Each method's work is counted in units (values a NumPy pass reads or
     writes, multiply-adds in BLAS or in the compiled loops, values copied
-    into im2col's patch matrix, FFT butterflies, spectrum products) and each
+    into im2col's patch matrix, FFT butterflies and the passes over memory
+    of a transform too large for the cache, spectrum products) and each
     count is multiplied by its cost in :data:`COST_NS`. Multi-channel
     ``'shift'`` is priced as one BLAS product per tap; ``'separable'``
     includes writing and reading back its intermediate array. A method that
