@@ -75,31 +75,38 @@ METHODS = ("loop", "shift", "compiled", "im2col", "fft", "separable")
 
 #: Time per unit of work, in nanoseconds, for the cost model of ``'auto'``
 #: (see :func:`estimate_costs`). Fitted by ``python benchmarks/run.py --fit``
-#: (non-negative least squares on 192 runs of every method: 256² to 2048²,
+#: (non-negative least squares on 190 runs of every method: 256² to 2048²,
 #: kernels 3 to 31, 1 to 64 channels, float32 and float64; then one common
 #: factor so that the median prediction equals the measurement) on a loaded
 #: 2-core x86 machine with numpy/OpenBLAS and numba 0.68. There the model
-#: ranked the fastest method first in 32 of 40 cases; where it did not, its
-#: pick took at most 2.7x the fastest (separable's two compiled passes
-#: against the direct compiled loop at 3x3). Run it to fit them to your
-#: machine and update this dict with the printed one. Each unit is counted
-#: for float64; float32 work counts half (half the bytes to move, twice the
-#: SIMD lanes).
+#: ranked the fastest method first in 29 of 40 cases; where it did not, its
+#: pick was separable's two compiled passes against the direct compiled loop
+#: (at most 1.2x the fastest at 2048², 4.4x at 1024² 3x3 float64) or the
+#: compiled loop against 'shift' on 128² with 3 channels (1.9x). Run it to
+#: fit them to your machine and update this dict with the printed one. Each
+#: unit is counted for float64; float32 work counts half (half the bytes to
+#: move, twice the SIMD lanes).
 COST_NS = {
-    "pass": 0.307,  # per value read or written by a NumPy pass ('shift', its products and sums)
-    "gemm": 0.0682,  # per multiply-add in a BLAS matrix product ('shift' with channels, 'im2col')
-    "compiled": 0.337,  # per multiply-add in the compiled loops (SIMD, threads)
-    "im2col_copy": 8.67,  # per value copied into the patch matrix (strided reads, a large write)
-    "fft": 0.316,  # per padded pixel per log2(pixels), per transform
-    "fft_product": 69.6,  # per spectrum value and (C_in, C_out) pair: the complex multiply-add
+    "pass": 0.296,  # per value read or written by a NumPy pass ('shift', its products and sums)
+    "gemm": 0.0603,  # per multiply-add in a BLAS matrix product ('shift' with channels, 'im2col')
+    "compiled": 0.286,  # per multiply-add in the compiled loops (SIMD, threads)
+    "im2col_copy": 13.1,  # per value copied into the patch matrix (strided reads, a large write)
+    "fft": 0.0,  # per padded pixel per log2(pixels), per transform: fitted to 0 there (the next two carry it)
+    "fft_product": 77.3,  # per spectrum value and (C_in, C_out) pair: the complex multiply-add
+    "fft_memory": 10.5,  # per padded pixel, per transform, per doubling of its size past FFT_CACHE_BYTES
     "numpy_call": 0.0,  # fixed overhead of one NumPy call: too small to fit there
-    "numba_start": 2.8e8,  # importing numba and loading the compiled loops from its cache, once a process
+    # importing numba, loading the compiled loops from its cache (on their first call) and starting its
+    # threads, once a process
+    "numba_start": 7.5e8,
 }
 #: ``'compiled'`` spreads rows over threads from this many multiply-adds on.
 PARALLEL_WORK = 2**22
 #: The largest patch matrix ``'im2col'`` builds at once; larger outputs are
 #: done in row blocks so that memory stays bounded.
 IM2COL_BLOCK_BYTES = 128 * 2**20
+#: A transform larger than this (about a core's L2 cache) no longer fits in
+#: cache: each doubling past it adds a pass over memory (``COST_NS['fft_memory']``).
+FFT_CACHE_BYTES = 2**20
 #: ``'fft'`` is used only while its largest possible intermediate value,
 #: ``FFT_HEADROOM`` times the bound of :func:`fft_magnitude_bound`, stays
 #: below the dtype's largest finite number.
@@ -742,11 +749,17 @@ def _terms(padded_shape: tuple, kernel_shape: tuple, out_shape: tuple, itemsize:
     terms["fft"] = {
         "fft": length_h * length_w * math.log2(length_h * length_w + 1) * transforms * scale,
         "fft_product": spectrum * n_images * c_in * c_out * scale,
+        "fft_memory": length_h * length_w * transforms * scale * _doublings_past_cache(length_h * length_w, itemsize),
         "numpy_call": 8,
     }
     if separable:
         terms |= _separable_terms(n_images, padded_shape[1:3], (kh, kw), out_shape, itemsize)
     return terms
+
+
+def _doublings_past_cache(pixels: int, itemsize: int) -> float:
+    """How many times one transform's array doubles past :data:`FFT_CACHE_BYTES` (0 while it fits)."""
+    return max(0.0, math.log2(pixels * itemsize / FFT_CACHE_BYTES))
 
 
 def _price(terms: dict) -> float:
@@ -846,7 +859,8 @@ def estimate_costs(image: np.ndarray, kernel: np.ndarray, **options: object) -> 
     -----
     Each method's work is counted in units (values a NumPy pass reads or
     writes, multiply-adds in BLAS or in the compiled loops, values copied
-    into im2col's patch matrix, FFT butterflies, spectrum products) and each
+    into im2col's patch matrix, FFT butterflies and the passes over memory
+    of a transform too large for the cache, spectrum products) and each
     count is multiplied by its cost in :data:`COST_NS`. Multi-channel
     ``'shift'`` is priced as one BLAS product per tap; ``'separable'``
     includes writing and reading back its intermediate array. A method that

@@ -478,3 +478,55 @@ def test_auto_starts_numba_after_enough_calls_that_it_would_have_sped_up(monkeyp
         )
     assert picks == ["shift"] * 6 + ["compiled"] * 2
     assert fast.NUMBA_RENTAL.missed_total == pytest.approx(6 * 8e6)
+
+
+def test_auto_leaves_fft_for_compiled_when_the_saving_repays_numbas_start(monkeypatch):
+    """Fake model of a large image with a 15x15 kernel: fft 250 ms, compiled 100 ms (60 % saved), numba's
+    start-up 700 ms; each call takes 250 ms and misses 150 ms, so after 4 calls 600 ms are missed and the
+    5th starts numba. Over 10 calls that loses 600 + 700 = 1.3 s against the best in hindsight, starting at
+    once, 0.7 s: within the rule's factor of 2, where staying with fft would lose 1.5 s."""
+    monkeypatch.setattr(fast, "NUMBA_RENTAL", fast.SkiRental())
+    monkeypatch.setattr(fast, "_numba_ready", lambda: False)
+    monkeypatch.setattr(fast, "numba_available", lambda: True)
+    monkeypatch.setitem(fast.COST_NS, "numba_start", 700e6)
+    fake = {"shift": 1e10, "compiled": 100e6, "im2col": 1e11, "fft": 250e6}
+    monkeypatch.setattr(fast, "_model", lambda *args: dict(fake))
+    monkeypatch.setattr(fast, "_run", lambda *args: np.zeros((1, 8, 8, 1)))
+    ticks = itertools.count(0.0, 0.250)  # every call takes 250 ms
+    monkeypatch.setattr(fast, "_clock", lambda: next(ticks))
+    image, kernel = np.ones((8, 8)), np.eye(15) + 1
+    padded, weights = np.pad(image, 7)[None, :, :, None], kernel[:, :, None, None]
+    picks = []
+    for _ in range(10):
+        picks.append(fast._choose(padded, weights, (1, 8, 8)))
+        fast.correlate(image, kernel)
+    assert picks == ["fft"] * 4 + ["compiled"] * 6
+    lost = fast.NUMBA_RENTAL.missed_total + 0.7e9
+    assert lost == pytest.approx(1.3e9) and lost <= 2 * min(0.7e9, 10 * 150e6)
+
+
+def test_the_fft_costs_more_per_pixel_once_its_transform_leaves_the_cache():
+    """The model's memory term: zero while one transform fits in FFT_CACHE_BYTES, one per doubling past it."""
+    fits = int(fast.FFT_CACHE_BYTES // 8)
+    assert fast._doublings_past_cache(fits, 8) == 0 and fast._doublings_past_cache(fits // 4, 8) == 0
+    assert fast._doublings_past_cache(4 * fits, 8) == pytest.approx(2.0)
+    assert fast._doublings_past_cache(4 * fits, 4) == pytest.approx(1.0)  # float32: half the bytes
+    small = fast._terms((1, 258, 258, 1), (3, 3, 1, 1), (1, 256, 256, 1), 8, False)["fft"]
+    large = fast._terms((1, 2050, 2050, 1), (3, 3, 1, 1), (1, 2048, 2048, 1), 8, False)["fft"]
+    assert small["fft_memory"] == 0 and large["fft_memory"] > 0
+
+
+def test_the_numbers_notebook_07_quotes_follow_from_their_inputs():
+    """07 quotes a GPU's measured time and its memory bound, and the benchmark's Dask image in GiB: the text
+    holds the numbers, and the bound, the ratio and the sizes are what the inputs give."""
+    import json
+    from pathlib import Path
+
+    notebook = Path(__file__).parent.parent / "notebooks" / "07_making_it_fast.ipynb"
+    text = " ".join(" ".join(cell["source"]) for cell in json.loads(notebook.read_text())["cells"])
+    text = " ".join(text.split())
+    for quoted in ("0.047 ms at 2048²", "at 4.3 TB/s takes 0.008 ms", "six times", "1.5 GiB as float32 and 3 GiB"):
+        assert quoted in text, quoted
+    bound_ms = 2 * 2048**2 * 4 / 4.3e12 * 1e3  # read the image once, write it once, float32
+    assert round(bound_ms, 3) == 0.008 and round(0.047 / bound_ms) == 6
+    assert round(20000**2 * 4 / 2**30, 1) == 1.5 and round(20000**2 * 8 / 2**30) == 3
