@@ -284,3 +284,31 @@ def test_check_reports_a_stale_or_missing_file(tmp_path, monkeypatch, capsys):
     path.write_bytes(path.read_bytes()[:-1] + b"!")
     assert tool.main(["--check", "--only", "padding_valid_05"]) == 1
     assert "stale" in capsys.readouterr().out
+
+
+# --------------------------------------------------------------------------
+# Hostile arguments (issue 24, second round): named, and refused before anything is probed or allocated
+
+
+@pytest.mark.parametrize(
+    ("call", "error", "words"),
+    [
+        (lambda: animation.render_animation(["loop_02"]), TypeError, "name must be one of"),
+        (lambda: animation.channel_windows((4, 4), (3, 3)), TypeError, "input_shape must be"),
+        (lambda: animation.channel_windows((4, 4, 0), (3, 3)), ValueError, "channels must be at least 1"),
+        (lambda: animation.channel_windows((-4, 4, 1), (3, 3)), ValueError, "input_shape must be at least 1"),
+        (lambda: animation.channel_windows((4.5, 4, 1), (3, 3)), TypeError, "input_shape must be an int"),
+        (lambda: animation.channel_windows((4, 4, 9), (3, 3)), ValueError, "channels must be at most"),
+        (lambda: animation.pooling_windows((3000, 3000), 2), ValueError, "input_shape must be at most"),
+        (lambda: animation.correlation_windows((20000, 20000), (3, 3)), ValueError, "input_shape must be at most"),
+        (lambda: animation.correlation_windows((5, 5), (400, 400)), ValueError, "kernel_shape must be at most"),
+        (lambda: animation.scatter_targets((300, 300), (3, 3)), ValueError, "input_shape must be at most"),
+    ],
+)
+def test_probing_functions_name_a_bad_or_oversized_argument_at_once(call, error, words):
+    import time
+
+    started = time.monotonic()
+    with pytest.raises(error, match=words):
+        call()
+    assert time.monotonic() - started < 1
