@@ -835,8 +835,12 @@ def gif_bytes(frames: Sequence[Figure], *, colours: int = 48) -> bytes:
     so every frame shares it and regenerating gives the same bytes; Pillow
     stores only the part of each frame that changed.
     """
+    frames = list(frames) if not isinstance(frames, Figure) else [frames]
     if not frames:
         raise ValueError("frames is empty: nothing to animate")
+    for index, fig in enumerate(frames):
+        if not isinstance(fig, Figure):
+            raise TypeError(f"frames must hold Matplotlib figures, got {type(fig).__name__} at index {index}")
     with matplotlib.rc_context(_RC):
         pixels = [_pixels(fig) for fig in frames]
     shapes = {p.shape for p in pixels}

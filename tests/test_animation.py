@@ -312,3 +312,10 @@ def test_probing_functions_name_a_bad_or_oversized_argument_at_once(call, error,
     with pytest.raises(error, match=words):
         call()
     assert time.monotonic() - started < 1
+
+
+def test_gif_bytes_names_frames_that_are_not_figures():
+    with pytest.raises(TypeError, match="frames must hold Matplotlib figures, got int at index 0"):
+        animation.gif_bytes([1, 2])
+    with pytest.raises(ValueError, match="frames is empty"):
+        animation.gif_bytes(iter([]))
