@@ -442,11 +442,19 @@ def _in_a_documented_mode(image: Image.Image) -> Image.Image:
 
 
 def _write_atomically(target: Path, body: bytes) -> None:
+    """Write ``body`` to a temporary file beside ``target``, then rename it: ``target`` is old or new, never half.
+
+    The file gets the permissions a plain ``open(target, "w")`` would give
+    (mkstemp's own are owner-only).
+    """
     target.parent.mkdir(parents=True, exist_ok=True)
     handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".part")
     try:
         with os.fdopen(handle, "wb") as file:
             file.write(body)
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(temporary, 0o666 & ~umask)
         os.replace(temporary, target)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)

@@ -319,3 +319,33 @@ def test_gif_bytes_names_frames_that_are_not_figures():
         animation.gif_bytes([1, 2])
     with pytest.raises(ValueError, match="frames is empty"):
         animation.gif_bytes(iter([]))
+
+
+def test_make_animations_never_leaves_a_half_written_gif(tmp_path, monkeypatch):
+    from helpers import images
+
+    tool = _load_tool()
+    monkeypatch.setattr(tool, "FOLDER", tmp_path)
+    monkeypatch.setattr(tool, "ROOT", tmp_path)
+    (tmp_path / "padding_valid_05.gif").write_bytes(b"old, whole")
+
+    def disk_full(*args):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(images.os, "replace", disk_full)
+    with pytest.raises(OSError, match="No space left"):
+        tool.main(["--only", "padding_valid_05"])
+    assert (tmp_path / "padding_valid_05.gif").read_bytes() == b"old, whole"
+    assert [p.name for p in tmp_path.iterdir()] == ["padding_valid_05.gif"]
+
+
+def test_make_animations_writes_files_readable_as_before(tmp_path, monkeypatch):
+    import os
+
+    tool = _load_tool()
+    monkeypatch.setattr(tool, "FOLDER", tmp_path)
+    monkeypatch.setattr(tool, "ROOT", tmp_path)
+    assert tool.main(["--only", "padding_valid_05"]) == 0
+    umask = os.umask(0)
+    os.umask(umask)
+    assert (tmp_path / "padding_valid_05.gif").stat().st_mode & 0o777 == 0o666 & ~umask
