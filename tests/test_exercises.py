@@ -1009,3 +1009,19 @@ def test_a_very_long_array_is_not_turned_into_a_list(capsys):
     started = time.monotonic()
     verdict, printed = _run(ALL["02.q1"], huge, capsys)
     assert time.monotonic() - started < 2 and not verdict, printed
+
+
+def test_a_text_that_lies_about_itself_is_read_as_the_text_it_holds(capsys):
+    class LyingText(str):
+        def strip(self, *args):
+            return "wrap"
+
+        def __eq__(self, other):
+            return True
+
+        __hash__ = str.__hash__
+
+    question = ALL["09.q2"]
+    assert question.reference == "wrap"
+    assert not _run(question, LyingText("reflect"), capsys)[0]
+    assert _run(question, LyingText("wrap"), capsys)[0]

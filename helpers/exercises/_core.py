@@ -331,7 +331,7 @@ def as_sequence(value: object) -> object:
 
 
 def _held(value: object) -> object:
-    """The plain ``int`` or ``float`` a subclass holds, whatever its ``__int__``, ``__float__`` or ``__eq__`` say.
+    """The plain ``int``, ``float`` or ``str`` a subclass holds, whatever its own methods say.
 
     >>> class Liar(int):
     ...     def __int__(self):
@@ -343,6 +343,8 @@ def _held(value: object) -> object:
         return int.__index__(value)
     if isinstance(value, float) and type(value) is not float:
         return float.__float__(value)
+    if isinstance(value, str) and type(value) is not str:
+        return str.__str__(value)
     return value
 
 
@@ -381,7 +383,7 @@ def same(got: object, expected: object) -> bool:
             return False
         return all(same(g, e) for g, e in zip(got, expected, strict=True))
     if isinstance(expected, str):
-        return isinstance(got, str) and got.strip() == expected
+        return isinstance(got, str) and str.strip(got) == expected  # str.strip: a subclass cannot say otherwise
     try:
         return bool(got == expected)
     except (ValueError, TypeError):  # an array compared with a scalar-like reference
@@ -702,6 +704,7 @@ class Exercise:
         """
         if is_stub(answer):
             return NOT_ATTEMPTED
+        answer = _held(answer)  # a str, int or float subclass is judged by what it holds, not by its own methods
         with _one_check():
             try:
                 with _time_limit(grace=_JUDGE_GRACE):
