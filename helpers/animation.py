@@ -36,7 +36,7 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Patch, Rectangle
 from PIL import Image
 
-from helpers._checks import as_pair
+from helpers._checks import as_pair, check_choice
 from helpers.convolution import correlate2d, correlate2d_loop, pool2d, transposed_correlate2d
 
 __all__ = [
@@ -142,6 +142,24 @@ class Scatter:
     targets: dict[tuple[int, int], tuple[Tap, ...]]
 
 
+#: The most cells an animation's grid has along a side (input, kernel or window): a frame draws every cell,
+#: 30 pixels each, and the probes cost about (cells of the input) x (cells of the kernel) correlations.
+MAX_GRID_CELLS = 16
+#: The most channels :func:`channel_windows` probes (each pair of channels is probed at every tap).
+MAX_CHANNELS = 4
+
+
+def _grid(value: object, name: str) -> tuple[int, int]:
+    """A shape of at most :data:`MAX_GRID_CELLS` a side, checked before anything is probed or drawn."""
+    pair = as_pair(value, name, minimum=1)
+    if max(pair) > MAX_GRID_CELLS:
+        raise ValueError(
+            f"{name} must be at most {MAX_GRID_CELLS} cells a side for an animation (every cell is drawn), "
+            f"got {value!r}"
+        )
+    return pair
+
+
 def _probe_indices(values: np.ndarray) -> np.ndarray:
     """Round a probe's output to the integers it must hold; refuse anything else."""
     whole = np.rint(values)
@@ -227,8 +245,8 @@ def correlation_windows(
     >>> w.output_shape, [(t.row, t.col) for t in w.windows[0].taps][:2]
     ((3, 3), [(-1, -1), (-1, 0)])
     """
-    height, width = as_pair(input_shape, "input_shape", minimum=1)
-    kh, kw = as_pair(kernel_shape, "kernel_shape", minimum=1)
+    height, width = _grid(input_shape, "input_shape")
+    kh, kw = _grid(kernel_shape, "kernel_shape")
     s, d = as_pair(stride, "stride", minimum=1), as_pair(dilation, "dilation", minimum=1)
     if loop and (padding != "same" or s != (1, 1) or d != (1, 1)):
         raise ValueError("loop=True probes correlate2d_loop, which has 'same' padding, stride 1 and dilation 1 only")
@@ -267,8 +285,13 @@ def channel_windows(
     >>> channel_windows((4, 4, 3), (3, 3), padding="valid").output_shape
     (2, 2)
     """
-    height, width, channels = (int(n) for n in input_shape)
-    kh, kw = as_pair(kernel_shape, "kernel_shape", minimum=1)
+    if not isinstance(input_shape, (tuple, list)) or len(input_shape) != 3:
+        raise TypeError(f"input_shape must be (height, width, channels), got {input_shape!r}")
+    height, width = _grid(tuple(input_shape[:2]), "input_shape")
+    channels = as_pair(input_shape[2], "input_shape's channels", minimum=1)[0]
+    if channels > MAX_CHANNELS:
+        raise ValueError(f"input_shape's channels must be at most {MAX_CHANNELS} for an animation, got {channels}")
+    kh, kw = _grid(kernel_shape, "kernel_shape")
     s, d = as_pair(stride, "stride", minimum=1), as_pair(dilation, "dilation", minimum=1)
     index = np.arange(1, height * width + 1, dtype=np.float64).reshape(height, width)
     found = set()
@@ -313,8 +336,8 @@ def pooling_windows(
     >>> w.output_shape, [(t.row, t.col) for t in w.windows[3].taps]
     ((2, 2), [(2, 2), (2, 3), (3, 2), (3, 3)])
     """
-    height, width = as_pair(input_shape, "input_shape", minimum=1)
-    window = as_pair(size, "size", minimum=1)
+    height, width = _grid(input_shape, "input_shape")
+    window = _grid(size, "size")
     step = window if stride is None else as_pair(stride, "stride", minimum=1)
     batch = np.zeros((height * width, height, width, 1))
     batch[np.arange(height * width), *np.divmod(np.arange(height * width), width), 0] = 1.0
@@ -354,8 +377,8 @@ def scatter_targets(
     >>> scatter.output_shape, [(t.row, t.col) for t in scatter.targets[(0, 1)]][:3]
     ((5, 5), [(0, 2), (0, 3), (0, 4)])
     """
-    height, width = as_pair(input_shape, "input_shape", minimum=1)
-    kh, kw = as_pair(kernel_shape, "kernel_shape", minimum=1)
+    height, width = _grid(input_shape, "input_shape")
+    kh, kw = _grid(kernel_shape, "kernel_shape")
     s, d = as_pair(stride, "stride", minimum=1), as_pair(dilation, "dilation", minimum=1)
     numbered = np.arange(1, kh * kw + 1, dtype=np.float64).reshape(kh, kw)
     targets = {}
@@ -812,8 +835,12 @@ def gif_bytes(frames: Sequence[Figure], *, colours: int = 48) -> bytes:
     so every frame shares it and regenerating gives the same bytes; Pillow
     stores only the part of each frame that changed.
     """
+    frames = list(frames) if not isinstance(frames, Figure) else [frames]
     if not frames:
         raise ValueError("frames is empty: nothing to animate")
+    for index, fig in enumerate(frames):
+        if not isinstance(fig, Figure):
+            raise TypeError(f"frames must hold Matplotlib figures, got {type(fig).__name__} at index {index}")
     with matplotlib.rc_context(_RC):
         pixels = [_pixels(fig) for fig in frames]
     shapes = {p.shape for p in pixels}
@@ -887,8 +914,7 @@ def render_animation(name: str) -> bytes:
     >>> render_animation("padding_valid_05")[:6]
     b'GIF89a'
     """
-    if name not in ANIMATIONS:
-        raise ValueError(f"name must be one of {sorted(ANIMATIONS)}, got {name!r}")
+    check_choice(name, "name", sorted(ANIMATIONS))
     with matplotlib.rc_context(_RC):
         frames = ANIMATIONS[name][1]()
     return gif_bytes(frames)

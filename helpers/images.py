@@ -442,11 +442,19 @@ def _in_a_documented_mode(image: Image.Image) -> Image.Image:
 
 
 def _write_atomically(target: Path, body: bytes) -> None:
+    """Write ``body`` to a temporary file beside ``target``, then rename it: ``target`` is old or new, never half.
+
+    The file gets the permissions a plain ``open(target, "w")`` would give
+    (mkstemp's own are owner-only).
+    """
     target.parent.mkdir(parents=True, exist_ok=True)
     handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".part")
     try:
         with os.fdopen(handle, "wb") as file:
             file.write(body)
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(temporary, 0o666 & ~umask)
         os.replace(temporary, target)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
@@ -543,13 +551,17 @@ def _from_course_image_env(value: str) -> LoadedImage:
     path = Path(value).expanduser()
     named = f"{COURSE_IMAGE_ENV}={value!r}"
     if not path.is_file():
-        what = "a folder" if path.is_dir() else "no such file"
+        what = "a folder" if path.is_dir() else "not a regular file" if path.exists() else "no such file"
         raise FileNotFoundError(f"{named}: {what}; set it to the path of an image file, or unset it")
+    too_big = f"{named}: the file is over the limit of {COURSE_IMAGE_MAX_BYTES} bytes"
     try:
         size = path.stat().st_size
         if size > COURSE_IMAGE_MAX_BYTES:
-            raise ValueError(f"{named}: the file is {size} bytes, over the limit of {COURSE_IMAGE_MAX_BYTES}")
-        body = path.read_bytes()
+            raise ValueError(f"{too_big} ({size} bytes)")
+        with path.open("rb") as file:  # at most one byte past the limit, whatever the size said (/proc files say 0)
+            body = file.read(COURSE_IMAGE_MAX_BYTES + 1)
+        if len(body) > COURSE_IMAGE_MAX_BYTES:
+            raise ValueError(too_big)
     except OSError as error:
         raise FileNotFoundError(f"{named}: the file cannot be read ({type(error).__name__}: {_cause(error)})") from None
     try:

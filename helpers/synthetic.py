@@ -32,6 +32,11 @@ EDGE_CLASSES: tuple[str, ...] = ("vertical", "horizontal", "diagonal, rising", "
 EDGE_ANGLES: tuple[float, ...] = (0.0, 90.0, 135.0, 45.0)
 
 
+#: The largest ``noise`` of :func:`oriented_edges`: its draws (a few times ``noise``) stay far below float32's
+#: largest value, 3.4e38, so no pixel becomes infinite.
+MAX_NOISE = 1e30
+
+
 def oriented_edges(
     count: int,
     *,
@@ -58,8 +63,8 @@ def oriented_edges(
         The edge's angle varies uniformly by up to this many degrees either
         way around its class's angle; 0 to 22.5, so classes never overlap.
     noise : float, optional
-        Standard deviation of the Gaussian noise added to every pixel, at
-        least 0.
+        Standard deviation of the Gaussian noise added to every pixel, 0 to
+        :data:`MAX_NOISE`.
     seed : int, optional
         Seed of the ``numpy.random.default_rng`` that draws everything.
 
@@ -74,7 +79,7 @@ def oriented_edges(
     ------
     ValueError
         A count below 1, a size below 4, a jitter outside 0 to 22.5, a
-        negative or infinite noise, or images over the size limit
+        noise outside 0 to :data:`MAX_NOISE`, or images over the size limit
         :data:`helpers._checks.MAX_ARRAY_BYTES` as float64 (checked before
         anything is allocated).
     TypeError
@@ -108,8 +113,8 @@ def oriented_edges(
         raise ValueError(f"jitter must be between 0 and 22.5 degrees so classes do not overlap, got {jitter!r}")
     if not np.isfinite(float(noise)):
         raise ValueError(f"noise must be a finite number, got {noise!r}")
-    if not float(noise) >= 0.0:
-        raise ValueError(f"noise must be at least 0, got {noise!r}")
+    if not 0.0 <= float(noise) <= MAX_NOISE:
+        raise ValueError(f"noise must be between 0 and {MAX_NOISE:g} (the images are float32), got {noise!r}")
     count, size = int(count), int(size)
     # the float64 images, made in place below: about two of them at once, plus the float32 copy
     check_array_size((count, size, size), f"the images of oriented_edges(count={count}, size={size}) in float64")

@@ -46,6 +46,10 @@ def halo_widths(kernel_shape: tuple[int, int], dilation: int = 1) -> tuple[tuple
     >>> halo_widths((15, 4))  # an even size puts the extra pixel after, as TensorFlow does
     ((7, 7), (1, 2))
     """
+    kernel_shape = as_pair(
+        tuple(kernel_shape) if isinstance(kernel_shape, list) else kernel_shape, "kernel_shape", minimum=1
+    )
+    dilation = as_pair(dilation, "dilation", minimum=1)[0]
     return tuple(_padding_along("same", 1, k, 1, dilation, "padding") for k in kernel_shape)  # type: ignore[return-value]
 
 
@@ -55,8 +59,8 @@ def tile_starts(length: int, tile: int) -> list[tuple[int, int]]:
     >>> tile_starts(10, 4)
     [(0, 4), (4, 8), (8, 10)]
     """
-    if not isinstance(tile, (int, np.integer)) or tile < 1:
-        raise ValueError(f"tile must be a positive int, got {tile!r}")
+    length = as_pair(length, "length", minimum=0)[0]
+    tile = as_pair(tile, "tile", minimum=1)[0]
     return [(start, min(start + tile, length)) for start in range(0, length, tile)]
 
 
@@ -77,8 +81,14 @@ def border_indices(start: int, stop: int, length: int, mode: str) -> np.ndarray:
     nearest  [0, 0, 0, 0, 1, 2, 3, 3, 3, 3]
     wrap     [1, 2, 3, 0, 1, 2, 3, 0, 1, 2]
     """
-    if mode not in BORDER_MODES:
-        raise ValueError(f"mode must be one of {sorted(BORDER_MODES)}, got {mode!r}")
+    check_choice(mode, "mode", sorted(BORDER_MODES))
+    start, stop = as_pair(start, "start", minimum=-(2**63)), as_pair(stop, "stop", minimum=-(2**63))
+    length = as_pair(length, "length", minimum=1)[0]
+    start, stop = start[0], stop[0]
+    if stop < start:
+        raise ValueError(f"stop must be at least start, got start={start}, stop={stop}")
+    check_array_size((stop - start,), "the indices from start to stop")
+    check_array_size((length + max(-start, 0) + max(stop - length, 0),), "the padded axis")
     positions = np.arange(start, stop)
     inside = (positions >= 0) & (positions < length)
     if mode == "constant":
@@ -98,6 +108,8 @@ def halo_overhead(tile: int, kernel_size: int) -> float:
     >>> round(halo_overhead(1024, 3), 4)
     0.0039
     """
+    tile = as_pair(tile, "tile", minimum=1)[0]
+    kernel_size = as_pair(kernel_size, "kernel_size", minimum=1)[0]
     return (tile + kernel_size - 1) ** 2 / tile**2 - 1
 
 

@@ -279,3 +279,68 @@ def test_check_reports_a_stale_or_missing_file(tmp_path, monkeypatch, capsys):
     path.write_bytes(path.read_bytes()[:-1] + b"!")
     assert tool.main(["--check", "--only", "padding_valid_05"]) == 1
     assert "stale" in capsys.readouterr().out
+
+
+# --------------------------------------------------------------------------
+# Hostile arguments (issue 24, second round): named, and refused before anything is probed or allocated
+
+
+@pytest.mark.parametrize(
+    ("call", "error", "words"),
+    [
+        (lambda: animation.render_animation(["loop_02"]), TypeError, "name must be one of"),
+        (lambda: animation.channel_windows((4, 4), (3, 3)), TypeError, "input_shape must be"),
+        (lambda: animation.channel_windows((4, 4, 0), (3, 3)), ValueError, "channels must be at least 1"),
+        (lambda: animation.channel_windows((-4, 4, 1), (3, 3)), ValueError, "input_shape must be at least 1"),
+        (lambda: animation.channel_windows((4.5, 4, 1), (3, 3)), TypeError, "input_shape must be an int"),
+        (lambda: animation.channel_windows((4, 4, 9), (3, 3)), ValueError, "channels must be at most"),
+        (lambda: animation.pooling_windows((3000, 3000), 2), ValueError, "input_shape must be at most"),
+        (lambda: animation.correlation_windows((20000, 20000), (3, 3)), ValueError, "input_shape must be at most"),
+        (lambda: animation.correlation_windows((5, 5), (400, 400)), ValueError, "kernel_shape must be at most"),
+        (lambda: animation.scatter_targets((300, 300), (3, 3)), ValueError, "input_shape must be at most"),
+    ],
+)
+def test_probing_functions_name_a_bad_or_oversized_argument_at_once(call, error, words):
+    import time
+
+    started = time.monotonic()
+    with pytest.raises(error, match=words):
+        call()
+    assert time.monotonic() - started < 1
+
+
+def test_gif_bytes_names_frames_that_are_not_figures():
+    with pytest.raises(TypeError, match="frames must hold Matplotlib figures, got int at index 0"):
+        animation.gif_bytes([1, 2])
+    with pytest.raises(ValueError, match="frames is empty"):
+        animation.gif_bytes(iter([]))
+
+
+def test_make_animations_never_leaves_a_half_written_gif(tmp_path, monkeypatch):
+    from helpers import images
+
+    tool = _load_tool()
+    monkeypatch.setattr(tool, "FOLDER", tmp_path)
+    monkeypatch.setattr(tool, "ROOT", tmp_path)
+    (tmp_path / "padding_valid_05.gif").write_bytes(b"old, whole")
+
+    def disk_full(*args):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(images.os, "replace", disk_full)
+    with pytest.raises(OSError, match="No space left"):
+        tool.main(["--only", "padding_valid_05"])
+    assert (tmp_path / "padding_valid_05.gif").read_bytes() == b"old, whole"
+    assert [p.name for p in tmp_path.iterdir()] == ["padding_valid_05.gif"]
+
+
+def test_make_animations_writes_files_readable_as_before(tmp_path, monkeypatch):
+    import os
+
+    tool = _load_tool()
+    monkeypatch.setattr(tool, "FOLDER", tmp_path)
+    monkeypatch.setattr(tool, "ROOT", tmp_path)
+    assert tool.main(["--only", "padding_valid_05"]) == 0
+    umask = os.umask(0)
+    os.umask(umask)
+    assert (tmp_path / "padding_valid_05.gif").stat().st_mode & 0o777 == 0o666 & ~umask

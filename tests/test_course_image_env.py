@@ -138,3 +138,36 @@ def test_size_limits_are_checked_before_decoding(tmp_path, monkeypatch, no_downl
     monkeypatch.setattr(images_module, "COURSE_IMAGE_MAX_BYTES", 10)
     with pytest.raises(ValueError, match=r"CONVOLUTION_COURSE_IMAGE=.*over the limit of 10"):
         helpers.load_lion_with_source()
+
+
+def test_a_fifo_or_device_is_not_called_missing(tmp_path, monkeypatch, no_download):
+    import os
+
+    fifo = tmp_path / "pipe.png"
+    os.mkfifo(fifo)
+    for target in (fifo, "/dev/zero"):
+        monkeypatch.setenv(helpers.COURSE_IMAGE_ENV, str(target))
+        with pytest.raises(FileNotFoundError, match="not a regular file"):
+            helpers.load_lion()
+
+
+def test_the_byte_limit_holds_when_the_file_size_says_less(tmp_path, monkeypatch, no_download):
+    """A file whose size on disk understates its content (``/proc`` files say 0) is read only to the limit."""
+    import os
+    import pathlib
+
+    path = tmp_path / "grows.png"
+    Image.new("L", (40, 40), color=9).save(path)
+    real_stat = pathlib.Path.stat
+
+    def says_zero(self, **kwargs):
+        result = real_stat(self, **kwargs)
+        if self == path:
+            return os.stat_result((*result[:6], 0, *result[7:]))
+        return result
+
+    monkeypatch.setattr(pathlib.Path, "stat", says_zero)
+    monkeypatch.setattr(images_module, "COURSE_IMAGE_MAX_BYTES", 10)
+    monkeypatch.setenv(helpers.COURSE_IMAGE_ENV, str(path))
+    with pytest.raises(ValueError, match=r"CONVOLUTION_COURSE_IMAGE=.*over the limit of 10 bytes"):
+        helpers.load_lion()

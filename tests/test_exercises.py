@@ -847,3 +847,181 @@ def test_wrong_answers_of_our_own_are_rejected_with_a_true_message(key, answer, 
     verdict, printed = _run(ALL[key], answer, capsys)
     assert not verdict and printed.startswith("Not yet: "), printed
     assert words in printed, printed
+
+
+# --------------------------------------------------------------------------
+# Hostile answers (issue 24, second round): the answer's own code cannot make check() lie, crash,
+# hang past its time limit or change what later checks print
+
+
+def _forever_swallowing_everything(*args):
+    import time
+
+    while True:
+        try:
+            time.sleep(0.01)
+        except:  # noqa: E722 - a bare except swallows the time limit too; the check must still end
+            continue
+
+
+def test_a_bare_except_in_an_endless_loop_is_still_stopped(monkeypatch, capsys):
+    import signal
+    import sys
+    import time
+
+    from helpers.exercises import _core
+
+    monkeypatch.setattr(_core, "TIME_LIMIT", 0.3)
+    trace = sys.gettrace()
+    started = time.monotonic()
+    verdict, printed = _run(CORRELATE, _forever_swallowing_everything, capsys)
+    assert time.monotonic() - started < 3
+    assert not verdict and "still running after 0.3 seconds" in printed, printed
+    assert sys.gettrace() is trace and signal.getitimer(signal.ITIMER_REAL) == (0.0, 0.0)
+    assert _run(CORRELATE, CORRELATE.reference, capsys)[0]  # the next check is not stopped at every line
+
+
+class _Reading:
+    """An answer whose methods the checker calls: each raises, or takes for ever."""
+
+    def __init__(self, method, action):
+        self.method, self.action = method, action
+
+    def _act(self, *args):
+        if self.action == "raise":
+            raise RuntimeError(f"{self.method} refuses")
+        import time
+
+        time.sleep(60)
+
+    def __array__(self, *args, **kwargs):
+        return self._act() if self.method == "__array__" else np.zeros((3, 4))
+
+    def __eq__(self, other):
+        return self._act() if self.method == "__eq__" else False
+
+    __hash__ = None
+
+    def __repr__(self):
+        return self._act() if self.method == "__repr__" else "_Reading()"
+
+
+@pytest.mark.parametrize("method", ["__array__", "__eq__", "__repr__"])
+@pytest.mark.parametrize("key", ["02.q1", "02.q3", "02.q4", "09.q2"])
+def test_an_answer_whose_methods_raise_gets_a_verdict_not_a_traceback(key, method, capsys):
+    exercise = ALL[key]
+    answer = _Reading(method, "raise")
+    if exercise.kind == "implement":
+        answer = lambda *args, reading=answer: reading  # noqa: E731
+    verdict, printed = _run(exercise, answer, capsys)
+    assert not verdict and printed.startswith("Not yet: "), printed
+
+
+@pytest.mark.parametrize("method", ["__array__", "__repr__"])
+def test_an_answer_whose_methods_never_return_is_stopped(method, monkeypatch, capsys):
+    import time
+
+    from helpers.exercises import _core
+
+    monkeypatch.setattr(_core, "TIME_LIMIT", 0.2)
+    monkeypatch.setattr(_core, "_JUDGE_GRACE", 0.3)
+    started = time.monotonic()
+    exercise = CORRELATE if method == "__array__" else ALL["02.q2"]  # a number's answer is shown by its repr
+    verdict, printed = _run(exercise, lambda *args: _Reading(method, "sleep"), capsys)
+    assert time.monotonic() - started < 3
+    assert not verdict and "still running" in printed, printed
+
+
+def test_a_number_that_lies_about_its_value_is_read_as_the_value_it_holds(capsys):
+    class LyingInt(int):
+        def __int__(self):
+            return 260
+
+        def __index__(self):
+            return 260
+
+        def __eq__(self, other):
+            return True
+
+        __hash__ = int.__hash__
+
+    class LyingFloat(float):
+        def __float__(self):
+            return 260.0
+
+        def __eq__(self, other):
+            return True
+
+        __hash__ = float.__hash__
+
+    question = ALL["01.q2"]  # the answer is 260
+    assert question.reference == 260
+    for liar in (LyingInt(0), LyingFloat(0.0), (LyingInt(2), LyingInt(0))):
+        assert not _run(question if not isinstance(liar, tuple) else ALL["02.q1"], liar, capsys)[0], liar
+    assert _run(question, LyingInt(260), capsys)[0]
+
+
+@pytest.mark.parametrize("error", [SystemExit, GeneratorExit, SystemExit(0)])
+def test_exit_in_the_answer_is_a_verdict(error, capsys):
+    def leaves(image, kernel):
+        raise error
+
+    verdict, printed = _run(CORRELATE, leaves, capsys)
+    assert not verdict and "your code raised" in printed, printed
+
+
+def test_keyboard_interrupt_still_stops_the_cell():
+    def interrupted(image, kernel):
+        raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        CORRELATE.check(interrupted)
+
+
+def test_a_generator_is_named_without_a_memory_address(capsys):
+    def yields(image, kernel):
+        yield 0
+
+    verdict, printed = _run(CORRELATE, yields, capsys)
+    assert not verdict and "generator" in printed and " at 0x" not in printed, printed
+
+
+def test_print_options_set_by_the_answer_do_not_change_what_checks_print(capsys):
+    def wrong(image, kernel):
+        return CORRELATE.reference(image, kernel) + 1
+
+    def changes_print_options(image, kernel):
+        np.set_printoptions(threshold=2, precision=0, linewidth=20)
+        return wrong(image, kernel)
+
+    before = _run(CORRELATE, wrong, capsys)[1]
+    try:
+        _run(CORRELATE, changes_print_options, capsys)
+        assert _run(CORRELATE, wrong, capsys)[1] == before
+    finally:
+        np.set_printoptions(threshold=1000, precision=8, linewidth=75)
+
+
+def test_a_very_long_array_is_not_turned_into_a_list(capsys):
+    import time
+
+    huge = np.broadcast_to(np.int64(2), (10**8,))  # no memory; a list of it would be gigabytes
+    started = time.monotonic()
+    verdict, printed = _run(ALL["02.q1"], huge, capsys)
+    assert time.monotonic() - started < 2 and not verdict, printed
+
+
+def test_a_text_that_lies_about_itself_is_read_as_the_text_it_holds(capsys):
+    class LyingText(str):
+        def strip(self, *args):
+            return "wrap"
+
+        def __eq__(self, other):
+            return True
+
+        __hash__ = str.__hash__
+
+    question = ALL["09.q2"]
+    assert question.reference == "wrap"
+    assert not _run(question, LyingText("reflect"), capsys)[0]
+    assert _run(question, LyingText("wrap"), capsys)[0]

@@ -680,3 +680,23 @@ def test_the_playground_works_from_the_repository_folder_too(browser):
     """site/playground/index.html opened straight from a checkout, as a learner might after cloning."""
     with _open(browser, (ROOT / "site" / "playground" / "index.html").as_uri()) as page:
         assert page.evaluate("() => courseConvolution.borderModes") == list(helpers.BORDER_MODES)
+
+
+def test_make_data_never_leaves_a_half_written_file(tmp_path, monkeypatch):
+    """A write that fails (disk full, killed) keeps the old data file whole and leaves no temporary file."""
+    from helpers import images
+
+    module = _make_data()
+    target = tmp_path / "course-data.js"
+    target.write_text("old, whole\n", encoding="utf-8")
+    monkeypatch.setattr(module, "TARGET", target)
+    monkeypatch.setattr(module, "ROOT", tmp_path)
+
+    def disk_full(*args):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(images.os, "replace", disk_full)
+    with pytest.raises(OSError, match="No space left"):
+        module.main([])
+    assert target.read_text(encoding="utf-8") == "old, whole\n"
+    assert [p.name for p in tmp_path.iterdir()] == ["course-data.js"]

@@ -196,3 +196,24 @@ def test_dask_with_the_loop_declares_the_float64_it_returns():
     result = lazy.compute(scheduler="sync")
     assert lazy.dtype == result.dtype == np.float64
     np.testing.assert_allclose(result, helpers.correlate2d(image, kernel, method="loop"), rtol=1e-12)
+
+
+# Hostile arguments to the small tile helpers (issue 24, second round): named, never silent, never a numpy error
+@pytest.mark.parametrize(
+    ("call", "error", "words"),
+    [
+        (lambda: tiles.halo_widths((-3, 3)), ValueError, "kernel_shape must be at least 1"),
+        (lambda: tiles.halo_widths((3, 3), dilation=0), ValueError, "dilation must be at least 1"),
+        (lambda: tiles.halo_overhead(0, 3), ValueError, "tile must be at least 1"),
+        (lambda: tiles.halo_overhead(64, 0), ValueError, "kernel_size must be at least 1"),
+        (lambda: tiles.tile_starts(-5, 2), ValueError, "length must be at least 0"),
+        (lambda: tiles.tile_starts(10, True), TypeError, "tile must be an int"),
+        (lambda: tiles.border_indices(0, 3, 3, ["wrap"]), TypeError, "mode must be one of"),
+        (lambda: tiles.border_indices(-2, 3, 0, "wrap"), ValueError, "length must be at least 1"),
+        (lambda: tiles.border_indices(3, 0, 3, "wrap"), ValueError, "stop must be at least start"),
+        (lambda: tiles.border_indices(-(10**12), 3, 3, "wrap"), ValueError, "over the limit"),
+    ],
+)
+def test_tile_helpers_name_a_bad_argument(call, error, words):
+    with pytest.raises(error, match=words):
+        call()

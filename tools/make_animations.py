@@ -27,6 +27,7 @@ def _shown(path: Path) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     from helpers.animation import ANIMATIONS, render_animation
+    from helpers.images import _write_atomically
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--check", action="store_true", help="change nothing; exit 1 if a GIF is stale")
@@ -46,8 +47,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.check:
             problems.append(f"{_shown(path)} is {'stale' if current else 'missing'}")
         else:
-            FOLDER.mkdir(parents=True, exist_ok=True)
-            path.write_bytes(fresh)
+            _write_atomically(path, fresh)  # a temporary file renamed: never a half-written GIF
             print(f"wrote {_shown(path)} ({len(fresh) / 1000:.0f} kB)")
     for problem in problems:
         print(problem)

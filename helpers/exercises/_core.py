@@ -29,6 +29,7 @@ import contextlib
 import inspect
 import numbers
 import signal
+import sys
 import textwrap
 import threading
 import time
@@ -108,7 +109,7 @@ class LearnerError(Exception):
     """The learner's own code raised, or ran out of time; ``error`` is what stopped it."""
 
     def __init__(self, error: BaseException) -> None:
-        super().__init__(str(error))
+        super().__init__(_text(error))
         self.error = error
 
     def describe(self) -> str:
@@ -118,7 +119,7 @@ class LearnerError(Exception):
                 f"your code was still running after {TIME_LIMIT:g} seconds, so the check stopped it: "
                 "does a loop never end (a while loop whose condition never changes)?"
             )
-        return f"your code raised {type(self.error).__name__}: {self.error}"
+        return f"your code raised {type(self.error).__name__}: {_text(self.error)}"
 
 
 _deadline: float | None = None  # when the learner's time in the current check runs out (time.monotonic())
@@ -138,14 +139,73 @@ def _one_check() -> Iterator[None]:
         _deadline = None
 
 
-def _stop(signum: int, frame: object) -> None:
+_armed = 0  # how many _time_limit blocks are running: the alarm stops code only inside one
+
+#: Once the time is up, the alarm repeats this often (seconds) until the code inside stops, so a
+#: bare ``except:`` in the learner's loop that swallows one stop cannot keep the check running.
+_REPEAT = 0.05
+
+#: Seconds the checker itself may take past :data:`TIME_LIMIT` in one check: reading the answer
+#: (its ``__eq__``, ``__array__``, ``__repr__`` are the learner's code too) and explaining it.
+_JUDGE_GRACE = 2.0
+
+
+_stop_sent = False  # the alarm has raised once in this block; raising again means the code swallowed it
+_tracing = False  # the learner's code is being stopped at every line it runs (see _stop)
+_trace_before: Any = None  # the trace function (a debugger, coverage) to give back
+
+
+def _stop(signum: int, frame: Any) -> None:
+    """The alarm: stop the code, and if it swallowed the last stop (a bare ``except:``), stop it at every line."""
+    global _stop_sent, _tracing, _trace_before
+    if not _armed:
+        return
+    if _stop_sent and not _tracing:
+        _tracing, _trace_before = True, sys.gettrace()
+        sys.settrace(_stop_each_line)
+        while frame is not None:
+            frame.f_trace = _stop_each_line
+            frame = frame.f_back
+    _stop_sent = True
     raise TimeLimitReached()
 
 
+def _stop_each_line(frame: Any, event: str, arg: object) -> Any:
+    """A trace function that raises at each line of code that is not the checker's own.
+
+    The error raised inside an ``except`` block leaves its ``try``, so a loop
+    that swallows every error still ends.
+    """
+    if not _tracing:
+        return None
+    if event == "line" and frame.f_globals.get("__name__") not in (__name__, "contextlib"):
+        raise TimeLimitReached()
+    return _stop_each_line
+
+
+def _stop_tracing() -> None:
+    global _tracing, _stop_sent
+    _stop_sent = False
+    if not _tracing:
+        return
+    _tracing = False
+    sys.settrace(_trace_before)
+    frame = sys._getframe()
+    while frame is not None:
+        if frame.f_trace is _stop_each_line:
+            frame.f_trace = None
+        frame = frame.f_back
+
+
 @contextlib.contextmanager
-def _time_limit() -> Iterator[None]:
-    """Stop the code inside when the current check's time is up (SIGALRM: main thread, not Windows)."""
-    seconds = TIME_LIMIT if _deadline is None else _deadline - time.monotonic()
+def _time_limit(grace: float = 0.0) -> Iterator[None]:
+    """Stop the code inside when the check's time (plus ``grace``) is up (SIGALRM: main thread, not Windows).
+
+    The alarm repeats every :data:`_REPEAT` seconds after that until the code
+    leaves the block; a block inside another gives the outer one's timer back.
+    """
+    global _armed
+    seconds = (TIME_LIMIT if _deadline is None else _deadline - time.monotonic()) + grace
     if seconds <= 0:
         raise TimeLimitReached()
     if not hasattr(signal, "setitimer") or threading.current_thread() is not threading.main_thread():
@@ -153,10 +213,13 @@ def _time_limit() -> Iterator[None]:
         return
     previous_handler = signal.signal(signal.SIGALRM, _stop)
     started = time.monotonic()
-    previous_delay, previous_interval = signal.setitimer(signal.ITIMER_REAL, seconds)
+    previous_delay, previous_interval = signal.setitimer(signal.ITIMER_REAL, seconds, _REPEAT)
+    _armed += 1
     try:
         yield
     finally:
+        _armed -= 1
+        _stop_tracing()
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, previous_handler)
         if previous_delay > 0:  # someone else's timer was running: give it back what is left of it
@@ -165,12 +228,27 @@ def _time_limit() -> Iterator[None]:
 
 
 def call_learner(function: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
-    """Call the learner's function under the time limit; whatever stops it comes back as :class:`LearnerError`."""
+    """Call the learner's function under the time limit; whatever stops it comes back as :class:`LearnerError`.
+
+    That includes ``SystemExit`` (``exit()`` or ``sys.exit()`` in the answer)
+    and the other ``BaseException`` classes; only ``KeyboardInterrupt``, the learner
+    pressing stop, goes through.
+    """
     try:
         with _time_limit():
             return function(*args, **kwargs)
-    except (Exception, TimeLimitReached) as error:
+    except KeyboardInterrupt:
+        raise
+    except BaseException as error:
         raise LearnerError(error) from None
+
+
+def _text(error: BaseException) -> str:
+    """``str(error)``, or nothing when the error's own ``__str__`` fails."""
+    try:
+        return str(error)
+    except Exception:
+        return ""
 
 
 @dataclass(frozen=True)
@@ -216,6 +294,10 @@ def _is_whole_type(value: object) -> bool:
     return isinstance(value, (numbers.Integral, np.integer)) and not isinstance(value, (bool, np.bool_))
 
 
+#: A 1-D array longer than this is no shape or short list: it stays an array (a list of 10**8 Python ints is gigabytes).
+_LONGEST_SEQUENCE = 10_000
+
+
 def as_sequence(value: object) -> object:
     """A shape-like or scalar-like answer in plain Python: a list or a number.
 
@@ -243,12 +325,31 @@ def as_sequence(value: object) -> object:
             return value
         if array.ndim == 0 and array.dtype.kind in "biuf":
             return array.item()
-        if array.ndim == 1 and array.dtype.kind in "biuf":
+        if array.ndim == 1 and array.dtype.kind in "biuf" and array.size <= _LONGEST_SEQUENCE:
             return array.tolist()
     return value
 
 
+def _held(value: object) -> object:
+    """The plain ``int``, ``float`` or ``str`` a subclass holds, whatever its own methods say.
+
+    >>> class Liar(int):
+    ...     def __int__(self):
+    ...         return 260
+    >>> _held(Liar(0))
+    0
+    """
+    if isinstance(value, int) and type(value) is not int and not isinstance(value, bool):
+        return int.__index__(value)
+    if isinstance(value, float) and type(value) is not float:
+        return float.__float__(value)
+    if isinstance(value, str) and type(value) is not str:
+        return str.__str__(value)
+    return value
+
+
 def _same_number(got: object, expected: object) -> bool:
+    got = _held(got)
     if not _is_number(got):
         return False
     if _is_whole_type(expected):  # counts (pixels, bytes, weights) must be exact: 1e-6 of 3.8e9 bytes is kilobytes
@@ -282,7 +383,7 @@ def same(got: object, expected: object) -> bool:
             return False
         return all(same(g, e) for g, e in zip(got, expected, strict=True))
     if isinstance(expected, str):
-        return isinstance(got, str) and got.strip() == expected
+        return isinstance(got, str) and str.strip(got) == expected  # str.strip: a subclass cannot say otherwise
     try:
         return bool(got == expected)
     except (ValueError, TypeError):  # an array compared with a scalar-like reference
@@ -304,14 +405,38 @@ def plain(value: object) -> object:
     return value
 
 
+#: NumPy's print options for :func:`show`, all of them, so that a learner's ``np.set_printoptions``
+#: (in their own code, or inside the function a check runs) cannot change what a check prints.
+_PRINT_OPTIONS = {
+    "precision": 3,
+    "threshold": 1000,
+    "edgeitems": 3,
+    "linewidth": 75,
+    "suppress": True,
+    "nanstr": "nan",
+    "infstr": "inf",
+    "sign": "-",
+    "floatmode": "maxprec",
+    "legacy": False,
+    "formatter": None,
+    "override_repr": None,
+}
+
+
 def show(value: object, limit: int = 8) -> str:
     """A short text picture of a value: small arrays in full, large ones by shape, numbers plain."""
+    if isinstance(value, np.ndarray) and value.ndim == 0 and value.dtype.kind == "O":
+        return show(value.item(), limit)  # np.asarray of something that is not an array: show that thing
     if isinstance(value, np.ndarray):
         if value.ndim <= 2 and max(value.shape, default=0) <= limit:
-            body = np.array2string(value, precision=3, suppress_small=True, separator=", ")
+            with np.printoptions(**_PRINT_OPTIONS):
+                body = np.array2string(np.asarray(value), separator=", ")
             return body if value.ndim < 2 else "\n" + textwrap.indent(body, "    ")
         return f"an array of shape {value.shape} and dtype {value.dtype}"
-    text = repr(plain(value))
+    if inspect.isgenerator(value):
+        return "a generator"
+    with np.printoptions(**_PRINT_OPTIONS):
+        text = repr(plain(value))
     return text if len(text) <= 200 else text[:197] + "..."
 
 
@@ -334,6 +459,8 @@ def describe_kind(expected: object) -> str:
 
 def type_problem(got: object, expected: object) -> str | None:
     """A sentence when ``got`` is not even the kind of thing expected, else None."""
+    if inspect.isgenerator(got):
+        return "got a generator (a function with yield makes one): return the value instead of yielding it"
     if isinstance(expected, np.ndarray):
         if got is None or isinstance(got, (str, bytes, dict)):
             return f"expected {describe_kind(expected)}, got {_type_name(got)}"
@@ -567,16 +694,33 @@ class Exercise:
         return f"<exercise {self.key} ({self.kind}): {self.question}>"
 
     def verdict(self, answer: Any) -> str | None:
-        """``None`` if ``answer`` is right, else what is wrong (never raises for a learner's answer)."""
+        """``None`` if ``answer`` is right, else what is wrong (never raises for a learner's answer).
+
+        Reading the answer runs the learner's code as well (an object's
+        ``__eq__``, ``__array__`` or ``__repr__``), so the whole check runs
+        under the time limit (with :data:`_JUDGE_GRACE` seconds for the
+        checker's own work), and an error from the answer's methods is the
+        verdict, not a traceback.
+        """
         if is_stub(answer):
             return NOT_ATTEMPTED
+        answer = _held(answer)  # a str, int or float subclass is judged by what it holds, not by its own methods
         with _one_check():
             try:
-                problem = self._judge(answer)
-            except AnswerProblem as problem_raised:
-                problem = str(problem_raised)
+                with _time_limit(grace=_JUDGE_GRACE):
+                    return self._judged(answer)
             except LearnerError as failure:
                 return failure.describe()
+            except TimeLimitReached:
+                return LearnerError(TimeLimitReached()).describe()
+            except Exception as error:  # the answer's own methods raised
+                return f"your answer could not be read: it raised {type(error).__name__}: {_text(error)}"
+
+    def _judged(self, answer: Any) -> str | None:
+        try:
+            problem = self._judge(answer)
+        except AnswerProblem as problem_raised:
+            problem = str(problem_raised)
         if problem is None or callable(answer):
             return problem
         return self._named(answer) or problem

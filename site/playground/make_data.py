@@ -123,7 +123,9 @@ def main(argv: list[str] | None = None) -> int:
             return 1
         return 0
     if current != text:
-        TARGET.write_text(text, encoding="utf-8")
+        from helpers.images import _write_atomically  # a temporary file renamed: never a half-written file
+
+        _write_atomically(TARGET, text.encode("utf-8"))
         print(f"wrote {TARGET.relative_to(ROOT)} ({len(text.encode())} bytes)")
     return 0
 
