@@ -54,8 +54,10 @@ PLAYGROUND_FILES = ("index.html", "playground.js", "course-data.js")
 PLAYGROUND_PAGE = "in_your_browser"
 #: The cell tag the course uses for collapsed checks, and the myst-nb tag that collapses a cell's source.
 CHECK_TAG, HIDE_TAG = "check", "hide-input"
-#: The repr ipywidgets stores as text/plain for a container widget (``VBox(children=(...``).
-WIDGET_REPR = re.compile(r"^\s*\w+\(children=")
+#: The text a widget cell stores as text/plain: ipywidgets' repr of a container (``VBox(children=(...``), or
+#: the one line notebook 09's playground gives instead (``helpers.playground.PLAYGROUND_TEXT``, "Kernel
+#: playground (ipywidgets): its controls need a running Jupyter kernel.").
+WIDGET_REPR = re.compile(r"^\s*(\w+\(children=|[^\n]*\(ipywidgets\): its controls need a running Jupyter kernel)")
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 WIDGET_NOTE = (
     '<p class="widget-note"><em>The controls of this cell need a running Jupyter kernel (JupyterLab or Binder); '
