@@ -617,11 +617,11 @@ def test_kernel_cells_take_fractions_and_name_the_entry_that_is_not_a_number(pla
     expected = np.array([[1 / 9, -0.5, 0.2], [0.25, -1 / 16, 3.0], [0.0, 10.0, 4.0]])
     np.testing.assert_array_equal(_table(page, "kernel"), expected)
     for text, says in [
-        ("1,5", 'row 1, column 2: "1,5" is not a number (write decimals with a dot: 1.5)'),
-        ("abc", 'row 1, column 2: "abc" is not a number'),
-        ("1/0", 'row 1, column 2: "1/0" divides by zero'),
-        ("1e999", 'row 1, column 2: "1e999" is too large'),
-        ("", 'row 1, column 2: "" is empty'),
+        ("1,5", 'row 2, column 3 (from the top left): "1,5" is not a number (write decimals with a dot: 1.5)'),
+        ("abc", 'row 2, column 3 (from the top left): "abc" is not a number'),
+        ("1/0", 'row 2, column 3 (from the top left): "1/0" divides by zero'),
+        ("1e999", 'row 2, column 3 (from the top left): "1e999" is too large'),
+        ("", 'row 2, column 3 (from the top left): "" is empty'),
     ]:
         cells.nth(13).fill(text)
         message = page.inner_text("#kernel-message")

@@ -397,7 +397,7 @@
     for (var r = 0; r < 5; r++) {
       for (var c = 0; c < 5; c++) {
         cells[r][c].hidden = !inUse(r, c);
-        cells[r][c].setAttribute("aria-label", "kernel row " + (state.size === 5 ? r : r - 1) + ", column " + (state.size === 5 ? c : c - 1));
+        cells[r][c].setAttribute("aria-label", "kernel row " + (state.size === 5 ? r + 1 : r) + ", column " + (state.size === 5 ? c + 1 : c));
       }
     }
     document.querySelector("input[name=size][value='" + state.size + "']").checked = true;
@@ -434,9 +434,10 @@
       for (var c = 0; c < 5; c++) {
         if (!inUse(r, c)) continue;
         var parsed = parseEntry(cells[r][c].value);
-        var row = state.size === 5 ? r : r - 1, col = state.size === 5 ? c : c - 1;
+        // counted from 1 at the top left, as notebook 09's messages count
+        var row = state.size === 5 ? r + 1 : r, col = state.size === 5 ? c + 1 : c;
         cells[r][c].setAttribute("aria-invalid", parsed.error ? "true" : "false");
-        if (parsed.error) problems.push("row " + row + ", column " + col + ": " + JSON.stringify(cells[r][c].value) + " " + parsed.error);
+        if (parsed.error) problems.push("row " + row + ", column " + col + " (from the top left): " + JSON.stringify(cells[r][c].value) + " " + parsed.error);
         line.push(parsed.value);
       }
       if (line.length) kernel.push(line);
