@@ -357,26 +357,6 @@ def test_every_figure_of_notebook_04_has_alt_text():
 
 def test_the_stated_time_of_notebook_04_counts_what_it_holds():
     """ "Time to learn" names the words, lesson code cells and figures it was measured from: they must be current."""
-    import re
-    from pathlib import Path
+    from stated_time import assert_stated_time_is_current
 
-    import nbformat
-
-    notebook = Path(__file__).resolve().parent.parent / "notebooks" / "04_tensorflow_conv2d.ipynb"
-    cells = nbformat.read(notebook, as_version=4).cells
-    stated = re.search(
-        r"some ([\d,]+) words .* the (\d+) code cells and (\d+) figures", " ".join(cells[2].source.split())
-    )
-    words = sum(
-        len(re.sub(r"<details>.*?</details>", "", c.source, flags=re.S).split())
-        for c in cells
-        if c.cell_type == "markdown" and "navigation:" not in c.source
-    )
-    lesson = [
-        c
-        for c in cells
-        if c.cell_type == "code" and "check" not in c.metadata.get("tags", []) and ".check(" not in c.source
-    ]
-    figures = [c for c in lesson if any("image/png" in o.get("data", {}) for o in c.outputs)]
-    assert abs(words - int(stated[1].replace(",", ""))) < 150
-    assert (int(stated[2]), int(stated[3])) == (len(lesson), len(figures))
+    assert_stated_time_is_current("04_tensorflow_conv2d.ipynb")
