@@ -200,3 +200,12 @@ def test_no_widget_view_with_a_random_model_id_is_stored(notebook):
             assert "application/vnd.jupyter.widget-view+json" not in output.get("data", {}), (
                 f"{path.name}, code cell {index + 1}: re-execute it with tools/execute_notebooks.py"
             )
+
+
+def test_every_figure_has_alt_text_that_says_what_it_shows(notebook):
+    """Issue 21: myst-nb reads a figure's alt text from the cell's ``mystnb.image.alt``; a sentence, not a path."""
+    path, nb = notebook
+    for cell in code_cells(nb):
+        if any("image/png" in output.get("data", {}) for output in cell.get("outputs", [])):
+            alt = cell.get("metadata", {}).get("mystnb", {}).get("image", {}).get("alt", "")
+            assert alt.endswith(".") and 40 < len(alt) < 400, f"{path.name}: no alt text: {cell.source[:60]}"

@@ -444,23 +444,6 @@ def test_try_playground_checks_its_output_folder_before_any_work(tmp_path, capsy
     assert made.is_dir()
 
 
-def test_every_figure_of_notebook_09_has_alt_text():
-    from pathlib import Path
-
-    import nbformat
-
-    notebook = Path(__file__).resolve().parent.parent / "notebooks" / "09_kernel_playground.ipynb"
-    figures = [
-        cell
-        for cell in nbformat.read(notebook, as_version=4).cells
-        if cell.cell_type == "code" and any("image/png" in o.get("data", {}) for o in cell.outputs)
-    ]
-    assert len(figures) == 3
-    for cell in figures:
-        alt = cell.metadata.get("mystnb", {}).get("image", {}).get("alt", "")
-        assert alt.endswith(".") and 40 < len(alt) < 400, cell.source[:60]
-
-
 def test_the_stored_text_form_names_the_playground_not_its_children():
     # a notebook stores the widget's text/plain; GitHub and the website showed a cut-off VBox(children=... dump
     import ipywidgets
