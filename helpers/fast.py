@@ -333,10 +333,11 @@ def _compiled(
     parallel, serial = _compiled_loops()
     # waking threads costs more than a small image: below about 4 million multiply-adds, one thread
     work = math.prod(out_shape) * weights.size
-    output = np.zeros((*out_shape, weights.shape[3]), dtype=padded.dtype)
     if weights.shape[2:] == (1, 1):  # one channel: 3-D arrays, so the inner loop is over contiguous memory
+        output = np.empty((*out_shape, 1), dtype=padded.dtype)  # the loop zeroes each row before its sum
         image, kernel, target = padded[..., 0], weights[:, :, 0, 0], output[..., 0]
     else:
+        output = np.zeros((*out_shape, weights.shape[3]), dtype=padded.dtype)
         image, kernel, target = padded, weights, output
     arguments = (np.ascontiguousarray(image), np.ascontiguousarray(kernel), target, s[0], s[1], d[0], d[1])
     # numba's fork-safe 'workqueue' layer runs one parallel loop at a time (see helpers._compiled):
