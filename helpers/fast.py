@@ -96,8 +96,9 @@ COST_NS = {
     "fft_memory": 10.5,  # per padded pixel, per transform, per doubling of its size past FFT_CACHE_BYTES
     "numpy_call": 0.0,  # fixed overhead of one NumPy call: too small to fit there
     # importing numba, loading the compiled loops from its cache (on their first call) and starting its
-    # threads, once a process
-    "numba_start": 7.5e8,
+    # threads, once a process: benchmarks/run.py's numba_start_seconds, the median of 7 of its medians
+    # (0.388-0.425 s) on the same machine with one core free (0.67-0.83 s where the rest was fitted, both busy)
+    "numba_start": 4.1e8,
 }
 #: ``'compiled'`` spreads rows over threads from this many multiply-adds on.
 PARALLEL_WORK = 2**22
@@ -333,10 +334,11 @@ def _compiled(
     parallel, serial = _compiled_loops()
     # waking threads costs more than a small image: below about 4 million multiply-adds, one thread
     work = math.prod(out_shape) * weights.size
-    output = np.zeros((*out_shape, weights.shape[3]), dtype=padded.dtype)
     if weights.shape[2:] == (1, 1):  # one channel: 3-D arrays, so the inner loop is over contiguous memory
+        output = np.empty((*out_shape, 1), dtype=padded.dtype)  # the loop zeroes each row before its sum
         image, kernel, target = padded[..., 0], weights[:, :, 0, 0], output[..., 0]
     else:
+        output = np.zeros((*out_shape, weights.shape[3]), dtype=padded.dtype)
         image, kernel, target = padded, weights, output
     arguments = (np.ascontiguousarray(image), np.ascontiguousarray(kernel), target, s[0], s[1], d[0], d[1])
     # numba's fork-safe 'workqueue' layer runs one parallel loop at a time (see helpers._compiled):

@@ -79,14 +79,29 @@ def test_single_channel_with_stride_and_dilation_matches_shift(method):
         np.testing.assert_allclose(got, expected, rtol=0, atol=1e-11, err_msg=str(options))
 
 
-def test_compiled_and_shift_give_identical_floats_for_one_channel():
+@pytest.mark.parametrize(
+    ("kernel_shape", "options"),
+    [
+        ((5, 5), {}),  # 25 taps: three passes of eight, then one tap
+        ((1, 1), {}),  # a single tap
+        ((1, 3), {}),  # fewer than four taps
+        ((3, 3), {}),  # eight taps and one
+        ((3, 4), {"padding": "valid"}),  # eight and four
+        ((3, 5), {"padding": "valid", "dilation": 2}),  # eight, four and three
+        ((3, 3), {"stride": 2}),  # the strided loop
+        ((3, 3), {"stride": (1, 3)}),
+    ],
+)
+def test_compiled_and_shift_give_identical_floats_for_one_channel(kernel_shape, options):
     rng = np.random.default_rng(4)
-    image, kernel = rng.standard_normal((64, 70)), rng.standard_normal((5, 5))
+    image, kernel = rng.standard_normal((64, 70)), rng.standard_normal(kernel_shape)
+    image[:8, :8] = 0.0  # zeros times negative weights: -0.0 products, which 'shift' adds to +0.0
     for dtype in (np.float64, np.float32):
         a, b = image.astype(dtype), kernel.astype(dtype)
-        np.testing.assert_array_equal(
-            helpers.correlate2d(a, b, method="compiled"), helpers.correlate2d(a, b, method="shift")
-        )
+        compiled = helpers.correlate2d(a, b, method="compiled", **options)
+        shift = helpers.correlate2d(a, b, method="shift", **options)
+        np.testing.assert_array_equal(compiled, shift)
+        np.testing.assert_array_equal(np.signbit(compiled), np.signbit(shift))
 
 
 @pytest.mark.parametrize("method", EVERYTHING_BUT_LOOP)

@@ -155,3 +155,17 @@ def test_pool2d_accepts_tensorflow_spelling_like_correlate2d(padding):
 def test_pool2d_refuses_padding_that_is_not_a_word(padding):
     with pytest.raises(ValueError, match="padding must be 'valid' or 'same'"):
         pool2d(np.ones((4, 4)), 2, padding=padding)
+
+
+@pytest.mark.parametrize("dtype", [np.float16, np.float32, np.float64])
+@pytest.mark.parametrize("bad", [np.nan, np.inf, -np.inf])
+def test_nan_or_infinity_is_found_in_every_block_of_a_large_image(dtype, bad):
+    image = np.ones((300, 500), dtype=dtype)  # 150000 values: three blocks of _checks._all_finite, the last partial
+    for position in (0, 65535, 65536, 131072, image.size - 1):
+        spoiled = image.copy()
+        spoiled.flat[position] = bad
+        with pytest.raises(ValueError, match="image contains NaN or infinity"):
+            helpers.correlate2d(spoiled, np.ones((3, 3)))
+        with pytest.raises(ValueError, match="image contains NaN or infinity"):
+            helpers.correlate2d(spoiled.T, np.ones((3, 3)))  # not C-contiguous
+    assert helpers.correlate2d(image, np.ones((3, 3))).shape == image.shape
