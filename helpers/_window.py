@@ -6,8 +6,12 @@ One home for what ``helpers.convolution`` (the readable API) and
 
 * :func:`_padding_along`: the padding (before, after) one axis gets for a
   padding word (``'same'``, ``'valid'``, ``'full'``) or an explicit pair;
-* :func:`_pad_for_window`: check the border arguments, size the padded image
-  and the output against the size limit, then pad;
+* :func:`_plan_window`: check the border arguments and size the padded
+  image and the output against the size limit (a :class:`Window`);
+* :func:`_pad_for_window`: that, then pad (:func:`_pad_to_window`);
+* :class:`PaddedBatch`: a batch and its window, padded only when a method
+  asks for the array; :func:`_source_indices` says which image row or
+  column each padded one copies, for code that reads the image unpadded;
 * :func:`_taps`: for each kernel tap, the strided view of the padded image it
   meets;
 * :func:`_squeeze`: drop the batch and channel axes a 2-D or 3-D input did
@@ -24,6 +28,7 @@ Examples
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import NamedTuple
 
 import numpy as np
 
@@ -101,7 +106,20 @@ def _padding_along(padding: object, n: int, k: int, stride: int, dilation: int, 
     )
 
 
-def _pad_for_window(
+class Window(NamedTuple):
+    """Where the window goes: the padding and output :func:`_plan_window` worked out for a batch."""
+
+    rows: tuple[int, int]  #: padding (top, bottom)
+    cols: tuple[int, int]  #: padding (left, right)
+    padded_shape: tuple[int, int, int, int]  #: (N, H + top + bottom, W + left + right, C)
+    out_shape: tuple[int, int, int]  #: (N, H_out, W_out)
+    s: tuple[int, int]  #: stride (rows, columns)
+    d: tuple[int, int]  #: dilation (rows, columns)
+    mode: str
+    cval: float
+
+
+def _plan_window(
     batch: np.ndarray,
     kernel_hw: tuple[int, int],
     padding: Padding,
@@ -111,14 +129,13 @@ def _pad_for_window(
     dilation: object,
     *,
     out_channels: int | None = None,
-) -> tuple[np.ndarray, int, int, tuple[int, int, int], tuple[int, int], tuple[int, int]]:
-    """Pad an (N, H, W, C) batch and work out the output's (N, H_out, W_out).
+) -> Window:
+    """Check the border arguments and size the padded (N, H, W, C) batch and the output, allocating nothing.
 
     Every public function that pads goes through here, so here the arguments
     are checked and the sizes of the padded batch and of the output
     ``(N, H_out, W_out, out_channels)`` (``C`` when not given) are checked
-    against :data:`helpers._checks.MAX_ARRAY_BYTES` before anything is
-    allocated.
+    against :data:`helpers._checks.MAX_ARRAY_BYTES`.
     """
     s, d = _steps(stride, dilation)
     check_choice(mode, "mode", BORDER_MODES)
@@ -148,17 +165,93 @@ def _pad_for_window(
     out_h = (height + sum(rows) - d[0] * (kh - 1) - 1) // s[0] + 1
     out_w = (width + sum(cols) - d[1] * (kw - 1) - 1) // s[1] + 1
     channels = batch.shape[3] if out_channels is None else out_channels
-    check_array_size(
-        (batch.shape[0], height + sum(rows), width + sum(cols), batch.shape[3]), "the padded image (N, H, W, C)"
-    )
+    padded_shape = (batch.shape[0], height + sum(rows), width + sum(cols), batch.shape[3])
+    check_array_size(padded_shape, "the padded image (N, H, W, C)")
     check_array_size((batch.shape[0], out_h, out_w, channels), "the output (N, H_out, W_out, C_out)")
     _check_step_limit(s, d)
-    widths = ((0, 0), rows, cols, (0, 0))
+    return Window(rows, cols, padded_shape, (batch.shape[0], out_h, out_w), s, d, mode, float(cval))
+
+
+def _pad_to_window(batch: np.ndarray, window: Window) -> np.ndarray:
+    """The batch padded as ``window`` says (a new array)."""
+    if window.mode == "constant":
+        return _pad_constant(batch, window.rows, window.cols, window.cval)
+    widths = ((0, 0), window.rows, window.cols, (0, 0))
+    return np.pad(batch, widths, mode=BORDER_MODES[window.mode]["numpy"])
+
+
+def _pad_for_window(
+    batch: np.ndarray,
+    kernel_hw: tuple[int, int],
+    padding: Padding,
+    mode: str,
+    cval: float,
+    stride: object,
+    dilation: object,
+    *,
+    out_channels: int | None = None,
+) -> tuple[np.ndarray, int, int, tuple[int, int, int], tuple[int, int], tuple[int, int]]:
+    """Pad an (N, H, W, C) batch and work out the output's (N, H_out, W_out).
+
+    :func:`_plan_window` checks the arguments and sizes first, then
+    :func:`_pad_to_window` pads.
+    """
+    window = _plan_window(batch, kernel_hw, padding, mode, cval, stride, dilation, out_channels=out_channels)
+    return _pad_to_window(batch, window), kernel_hw[0], kernel_hw[1], window.out_shape, window.s, window.d
+
+
+def _source_indices(size: int, before: int, after: int, mode: str) -> np.ndarray:
+    """For each position along one padded axis, the image index it copies, or -1 where it holds ``cval``.
+
+    The same indices the padding copies (it pads ``0 .. size - 1`` with
+    numpy.pad), so code that reads the unpadded image through them reads
+    the values the padded image would hold.
+
+    Examples
+    --------
+    >>> _source_indices(4, 2, 3, "reflect")
+    array([1, 0, 0, 1, 2, 3, 3, 2, 1])
+    >>> _source_indices(4, 1, 1, "constant")
+    array([-1,  0,  1,  2,  3, -1])
+    """
+    indices = np.arange(size, dtype=np.int64)
     if mode == "constant":
-        padded = _pad_constant(batch, rows, cols, cval)
-    else:
-        padded = np.pad(batch, widths, mode=BORDER_MODES[mode]["numpy"])
-    return padded, kh, kw, (batch.shape[0], out_h, out_w), s, d
+        return np.pad(indices, (before, after), constant_values=-1)
+    return np.pad(indices, (before, after), mode=BORDER_MODES[mode]["numpy"])
+
+
+class PaddedBatch:
+    """A batch with the padding its :class:`Window` gives it, padded only when a method asks for the array.
+
+    ``shape``, ``dtype`` and ``itemsize`` are the padded array's, so code
+    that sizes work reads them without padding; ``array()`` (or any NumPy
+    function, through ``__array__``) pads once and keeps the result. A
+    method that handles the border itself reads ``batch`` and ``window``.
+
+    Examples
+    --------
+    >>> batch = np.ones((1, 2, 3, 1))
+    >>> padded = PaddedBatch(batch, _plan_window(batch, (3, 3), "same", "constant", 0.0, 1, 1))
+    >>> padded.shape
+    (1, 4, 5, 1)
+    >>> float(np.asarray(padded).sum())
+    6.0
+    """
+
+    def __init__(self, batch: np.ndarray, window: Window) -> None:
+        self.batch, self.window = batch, window
+        self.shape, self.dtype, self.itemsize = window.padded_shape, batch.dtype, batch.itemsize
+        self._array: np.ndarray | None = None
+
+    def array(self) -> np.ndarray:
+        """The padded batch, padded on the first call."""
+        if self._array is None:
+            self._array = _pad_to_window(self.batch, self.window)
+        return self._array
+
+    def __array__(self, dtype: object = None, copy: object = None) -> np.ndarray:
+        array = self.array()
+        return array if dtype is None else array.astype(dtype)
 
 
 def _pad_constant(batch: np.ndarray, rows: tuple[int, int], cols: tuple[int, int], cval: float) -> np.ndarray:
