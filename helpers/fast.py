@@ -101,9 +101,9 @@ COST_NS = {
     "fft_memory": 10.5,  # per padded pixel, per transform, per doubling of its size past FFT_CACHE_BYTES
     "numpy_call": 0.0,  # fixed overhead of one NumPy call: too small to fit there
     # importing numba, loading the compiled loops from its cache (on their first call) and starting its
-    # threads, once a process: benchmarks/run.py's numba_start_seconds, the median of 7 of its medians
-    # (0.388-0.425 s) on the same machine with one core free (0.67-0.83 s where the rest was fitted, both busy)
-    "numba_start": 4.1e8,
+    # threads (TBB's), once a process: benchmarks/run.py's numba_start_seconds, three of its medians
+    # (0.466-0.472 s) on the same machine at rest (0.39-0.43 s on numba's 'workqueue' threads, one core free)
+    "numba_start": 4.7e8,
 }
 #: ``'compiled'`` spreads rows over threads from this many multiply-adds on.
 PARALLEL_WORK = 2**22
