@@ -139,3 +139,29 @@ def test_a_padded_batch_pads_once_and_only_when_asked():
     expected, *_ = _window._pad_for_window(batch, (3, 3), "same", "reflect", 0.0, 1, 1)
     np.testing.assert_array_equal(array, expected)
     assert np.asarray(padded, dtype=np.float32).dtype == np.float32
+
+
+def test_separable_passes_read_the_image_in_place_with_the_floats_of_shift(always_unpadded):
+    # the column pass of 'separable' runs the compiled loop on the unpadded image, over every padded column
+    rng = np.random.default_rng(16)
+    image = rng.standard_normal((37, 45))
+    factors = (rng.standard_normal(5), rng.standard_normal(3))
+    for mode in MODES:
+        for options in ({}, {"stride": 2}, {"dilation": (2, 1)}, {"padding": "full"}):
+            batch = image[None, :, :, None]
+            window = _window._plan_window(
+                batch,
+                (5, 3),
+                options.get("padding", "same"),
+                mode,
+                0.0,
+                options.get("stride", 1),
+                options.get("dilation", 1),
+            )
+            results = [
+                fast._separable(
+                    _window.PaddedBatch(batch, window), factors, window.out_shape, window.s, window.d, engine=engine
+                )
+                for engine in ("compiled", "shift")
+            ]
+            np.testing.assert_array_equal(results[0], results[1], err_msg=f"{mode} {options}")
