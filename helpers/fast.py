@@ -375,10 +375,11 @@ def _edge_strip(image: np.ndarray, columns: np.ndarray, cval: float) -> np.ndarr
 
 
 #: 'compiled' reads a one-channel image without padding it first (see :func:`_reads_unpadded`) from
-#: this many bytes of image on. Below it the arrays stay in cache, the copy is cheap and the set-up of
-#: the border's indices and strips is not (303x497 float32, 3x3: 0.25 ms unpadded against 0.18 ms
-#: padded; 512x512: 0.41 against 0.81; 2048x2048: 2.9 against 8.7, on 2 cores).
-UNPADDED_MIN_BYTES = 2**20
+#: this many bytes of image on. Below it the copy is cheap while the border's pixel-by-pixel sums and
+#: the extra work per row are not: at 512x512 float32, 3x3, in the benchmark's process, 0.41-0.43 ms
+#: unpadded against 0.34 ms padded (in a fresh process, whose allocator still maps each array anew,
+#: 0.43 against 0.83); at 1024x1024, 0.85 against 1.95; at 2048x2048, 3.4-4.2 against 6.1 (2 cores).
+UNPADDED_MIN_BYTES = 2**21
 
 
 def _reads_unpadded(padded: PaddedBatch | np.ndarray, kernel_shape: tuple) -> bool:
@@ -391,7 +392,7 @@ def _reads_unpadded(padded: PaddedBatch | np.ndarray, kernel_shape: tuple) -> bo
     pays for one channel, an image of :data:`UNPADDED_MIN_BYTES` or more, and
     at most a row's width of those border sums per row: at 2048x2048 up to
     9x9 (15x15: 31.5 ms unpadded against 26.4 padded), at 4096x4096 up to
-    15x15 (112.7 against 118.0).
+    15x15 (112.7 against 118.0), measured side by side on 2 cores.
     """
     if not isinstance(padded, PaddedBatch) or kernel_shape[2:] != (1, 1):
         return False

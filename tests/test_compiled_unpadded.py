@@ -93,8 +93,9 @@ def test_the_rule_reads_large_images_with_small_kernels_unpadded():
         return fast._reads_unpadded(fast.PaddedBatch(batch, window), (*kernel_hw, 1, 1))
 
     assert unpadded((1024, 1024), (3, 3))  # 4 MiB
-    assert unpadded((512, 512), (5, 5))  # 1 MiB: 4 border columns x 25 taps = 100 sums a row, of 512
-    assert not unpadded((511, 512), (3, 3))  # under UNPADDED_MIN_BYTES: the copy stays in cache
+    assert unpadded((1024, 512), (5, 5))  # 2 MiB: 4 border columns x 25 taps = 100 sums a row, of 512
+    assert not unpadded((1023, 512), (3, 3))  # under UNPADDED_MIN_BYTES: the copy costs less
+    assert unpadded((724, 724), (3, 3), dtype=np.float64)  # the threshold is in bytes
     assert not unpadded((2048, 2048), (15, 15))  # 14 border columns x 225 taps = 3150 sums a row, over 2048
     assert unpadded((4096, 4096), (15, 15))
     assert not fast._reads_unpadded(np.zeros((1, 1030, 1030, 1)), (3, 3, 1, 1))  # already padded
@@ -105,7 +106,8 @@ def test_the_rule_reads_large_images_with_small_kernels_unpadded():
 
 def test_a_large_image_is_correlated_without_a_padded_copy(monkeypatch):
     rng = np.random.default_rng(14)
-    image, kernel = rng.random((520, 520), dtype=np.float32), rng.standard_normal((3, 3)).astype(np.float32)
+    image, kernel = rng.random((740, 720), dtype=np.float32), rng.standard_normal((3, 3)).astype(np.float32)
+    assert image.nbytes >= fast.UNPADDED_MIN_BYTES  # the size at which the rule reads it in place
     for mode in ("constant", "wrap"):
         shift, compiled = _shift_then_compiled(image, kernel, monkeypatch, mode=mode)
         np.testing.assert_array_equal(compiled, shift)
