@@ -14,13 +14,13 @@ notebook, so a failure names the notebook, the cell and the error.
 
 from __future__ import annotations
 
-import importlib.util
 from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
 import pytest
 from PIL import Image
+from scripts import load_script
 from skimage import data
 
 import helpers
@@ -104,10 +104,7 @@ def notebook_cases(photograph: str) -> list:
 
 
 def _execute_notebooks_tool():
-    spec = importlib.util.spec_from_file_location("execute_notebooks", ROOT / "tools" / "execute_notebooks.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_script("tools/execute_notebooks.py")
 
 
 def run_on_photograph(notebook: Path, image: Path) -> None:

@@ -13,13 +13,13 @@ runs it beside this one).
 
 from __future__ import annotations
 
-import importlib.util
 import itertools
 from pathlib import Path
 
 import matplotlib
 import numpy as np
 import pytest
+from scripts import load_script
 
 from helpers import animation, correlate2d, correlate2d_loop, pool2d, transposed_correlate2d
 
@@ -27,10 +27,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def _load_tool():
-    spec = importlib.util.spec_from_file_location("make_animations", ROOT / "tools" / "make_animations.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_script("tools/make_animations.py")
 
 
 def _textbook_start(padding: str, n: int, k: int, s: int, d: int) -> int:

@@ -8,10 +8,10 @@ can run the two on different workers.
 
 from __future__ import annotations
 
-import importlib.util
 from pathlib import Path
 
 import pytest
+from scripts import load_script
 
 from helpers import animation
 
@@ -19,10 +19,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def _load_tool():
-    spec = importlib.util.spec_from_file_location("make_animations", ROOT / "tools" / "make_animations.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_script("tools/make_animations.py")
 
 
 @pytest.mark.parametrize("name", sorted(animation.ANIMATIONS))

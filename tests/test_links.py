@@ -10,22 +10,19 @@ older links into this form.
 
 from __future__ import annotations
 
-import importlib.util
 import shutil
 from pathlib import Path
 from urllib.parse import unquote
 
 import nbformat
 import pytest
+from scripts import load_script
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
 def _load(name: str):
-    spec = importlib.util.spec_from_file_location(name, ROOT / "tools" / f"{name}.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_script(f"tools/{name}.py")
 
 
 fix_links = _load("fix_links")

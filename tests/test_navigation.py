@@ -8,7 +8,6 @@ has been run.
 
 from __future__ import annotations
 
-import importlib.util
 import shutil
 import subprocess
 import sys
@@ -16,16 +15,14 @@ from pathlib import Path
 
 import nbformat
 import pytest
+from scripts import load_script
 
 ROOT = Path(__file__).resolve().parent.parent
 SCRIPT = ROOT / "tools" / "navigation.py"
 
 
 def _load():
-    spec = importlib.util.spec_from_file_location("navigation", SCRIPT)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_script(SCRIPT)
 
 
 navigation = _load()

@@ -9,12 +9,12 @@ hold together.
 from __future__ import annotations
 
 import ast
-import importlib.util
 import re
 from pathlib import Path
 
 import nbformat
 import pytest
+from scripts import load_script
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
@@ -24,10 +24,7 @@ REQUIRED_SECTIONS = ["## Overview", "## Prerequisites", "## Exercises", "## Summ
 
 
 def load_navigation():
-    spec = importlib.util.spec_from_file_location("navigation", ROOT / "tools" / "navigation.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_script("tools/navigation.py")
 
 
 def code_cells(notebook):

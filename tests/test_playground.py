@@ -10,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 import scipy.ndimage
+from scripts import load_script
 
 import helpers
 from helpers import playground
@@ -406,14 +407,7 @@ def test_the_figure_is_shown_at_its_drawn_size():
 
 
 def _try_playground():
-    import importlib.util
-    from pathlib import Path
-
-    path = Path(__file__).resolve().parent.parent / "tools" / "try_playground.py"
-    spec = importlib.util.spec_from_file_location("try_playground", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_script("tools/try_playground.py")
 
 
 def test_try_playground_removes_only_its_own_files(tmp_path):

@@ -22,7 +22,6 @@ import contextlib
 import functools
 import html.parser
 import http.server
-import importlib.util
 import json
 import re
 import shutil
@@ -36,6 +35,7 @@ import numpy as np
 import pytest
 import yaml
 from PIL import Image
+from scripts import load_script
 
 import helpers
 from helpers import playground
@@ -45,10 +45,7 @@ NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
 
 
 def _load(name: str):
-    spec = importlib.util.spec_from_file_location(name, ROOT / "tools" / f"{name}.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_script(f"tools/{name}.py")
 
 
 build_site = _load("build_site")
@@ -414,9 +411,7 @@ make_data = None
 def _make_data():
     global make_data
     if make_data is None:
-        spec = importlib.util.spec_from_file_location("make_data", ROOT / "site" / "playground" / "make_data.py")
-        make_data = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(make_data)
+        make_data = load_script("site/playground/make_data.py")
     return make_data
 
 

@@ -7,7 +7,6 @@ worktree's notebooks.
 from __future__ import annotations
 
 import builtins
-import importlib.util
 import io
 import shutil
 import subprocess
@@ -16,16 +15,14 @@ from pathlib import Path
 
 import nbformat
 import pytest
+from scripts import load_script
 
 ROOT = Path(__file__).resolve().parent.parent
 TOOLS = ROOT / "tools"
 
 
 def _load(name: str):
-    spec = importlib.util.spec_from_file_location(f"tool_{name}", TOOLS / f"{name}.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_script(TOOLS / f"{name}.py", name=f"tool_{name}")
 
 
 navigation = _load("navigation")
