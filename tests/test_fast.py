@@ -483,17 +483,22 @@ def test_ski_rental_pays_once_the_missed_savings_reach_the_price_and_loses_at_mo
     assert rental.cost_left(10.0) == 1.0
 
 
-def test_auto_starts_numba_after_enough_calls_that_it_would_have_sped_up(monkeypatch):
-    """numba not started; fake model: shift 10 ms, compiled 2 ms (a saving of 80 %), start-up 50 ms; a fake
-    clock makes every call take 10 ms, so each call misses 8 ms: after 6 calls 48 ms, and the 7th starts numba."""
+def _numba_not_started(monkeypatch, start_ns: float, model_ns: dict, seconds_per_call: float) -> None:
+    """A process where numba has not run: a fresh ski rental, a start-up of ``start_ns``, the model's
+    estimates replaced by ``model_ns``, and a fake clock by which every call takes ``seconds_per_call``."""
     monkeypatch.setattr(fast, "NUMBA_RENTAL", fast.SkiRental())
     monkeypatch.setattr(fast, "_numba_ready", lambda: False)
     monkeypatch.setattr(fast, "numba_available", lambda: True)
-    monkeypatch.setitem(fast.COST_NS, "numba_start", 50e6)
-    fake = {"shift": 10e6, "compiled": 2e6, "im2col": 1e9, "fft": 1e9}
-    monkeypatch.setattr(fast, "_model", lambda *args: dict(fake))
-    ticks = itertools.count(0.0, 0.010)  # each reading 10 ms after the last: every call takes 10 ms
+    monkeypatch.setitem(fast.COST_NS, "numba_start", start_ns)
+    monkeypatch.setattr(fast, "_model", lambda *args: dict(model_ns))
+    ticks = itertools.count(0.0, seconds_per_call)  # each reading one call's time after the last
     monkeypatch.setattr(fast, "_clock", lambda: next(ticks))
+
+
+def test_auto_starts_numba_after_enough_calls_that_it_would_have_sped_up(monkeypatch):
+    """numba not started; fake model: shift 10 ms, compiled 2 ms (a saving of 80 %), start-up 50 ms; a fake
+    clock makes every call take 10 ms, so each call misses 8 ms: after 6 calls 48 ms, and the 7th starts numba."""
+    _numba_not_started(monkeypatch, 50e6, {"shift": 10e6, "compiled": 2e6, "im2col": 1e9, "fft": 1e9}, 0.010)
     image, kernel = np.ones((8, 8)), np.eye(3) + 1
     padded, weights = np.pad(image, 1)[None, :, :, None], kernel[:, :, None, None]
     picks = []
@@ -511,15 +516,8 @@ def test_auto_leaves_fft_for_compiled_when_the_saving_repays_numbas_start(monkey
     start-up 700 ms; each call takes 250 ms and misses 150 ms, so after 4 calls 600 ms are missed and the
     5th starts numba. Over 10 calls that loses 600 + 700 = 1.3 s against the best in hindsight, starting at
     once, 0.7 s: within the rule's factor of 2, where staying with fft would lose 1.5 s."""
-    monkeypatch.setattr(fast, "NUMBA_RENTAL", fast.SkiRental())
-    monkeypatch.setattr(fast, "_numba_ready", lambda: False)
-    monkeypatch.setattr(fast, "numba_available", lambda: True)
-    monkeypatch.setitem(fast.COST_NS, "numba_start", 700e6)
-    fake = {"shift": 1e10, "compiled": 100e6, "im2col": 1e11, "fft": 250e6}
-    monkeypatch.setattr(fast, "_model", lambda *args: dict(fake))
+    _numba_not_started(monkeypatch, 700e6, {"shift": 1e10, "compiled": 100e6, "im2col": 1e11, "fft": 250e6}, 0.250)
     monkeypatch.setattr(fast, "_run", lambda *args: np.zeros((1, 8, 8, 1)))
-    ticks = itertools.count(0.0, 0.250)  # every call takes 250 ms
-    monkeypatch.setattr(fast, "_clock", lambda: next(ticks))
     image, kernel = np.ones((8, 8)), np.eye(15) + 1
     padded, weights = np.pad(image, 7)[None, :, :, None], kernel[:, :, None, None]
     picks = []
@@ -553,6 +551,9 @@ def test_the_numbers_notebook_07_quotes_follow_from_their_inputs():
     text = " ".join(text.split())
     for quoted in ("0.047 ms at 2048²", "at 4.3 TB/s takes 0.008 ms", "six times", "1.5 GiB as float32 and 3 GiB"):
         assert quoted in text, quoted
+    # numba's start-up and the size from which 'compiled' reads an image in place, as the helpers hold them
+    assert f"once in each Python process: {fast.COST_NS['numba_start'] / 1e9:.2f} s on the machine" in text
+    assert f"an image of {fast.UNPADDED_MIN_BYTES // 2**20} MiB or more and a small kernel" in text
     bound_ms = 2 * 2048**2 * 4 / 4.3e12 * 1e3  # read the image once, write it once, float32
     assert round(bound_ms, 3) == 0.008 and round(0.047 / bound_ms) == 6
     assert round(20000**2 * 4 / 2**30, 1) == 1.5 and round(20000**2 * 8 / 2**30) == 3

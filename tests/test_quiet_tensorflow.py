@@ -148,17 +148,31 @@ print(json.dumps(results))
 """
 
 
-@pytest.fixture(scope="module")
-def fake_run(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("fake_tf")
-    (folder / "tensorflow").mkdir()
-    (folder / "tensorflow" / "__init__.py").write_text(FAKE_TENSORFLOW)
-    env = {k: v for k, v in os.environ.items() if k not in ("TF_CPP_MIN_LOG_LEVEL", "TF_ENABLE_ONEDNN_OPTS")}
-    env.update(PYTHONPATH=f"{folder}{os.pathsep}{ROOT}", MPLBACKEND="Agg")
+def _run_python(script: str, fake_tensorflow_in: Path | None = None) -> subprocess.CompletedProcess:
+    """Run ``script`` in a fresh interpreter that imports the helpers, and check that it exits 0.
+
+    With ``fake_tensorflow_in``, a folder, the fake TensorFlow above is written there and imported instead
+    of the real one, with TensorFlow's own variables unset; without it, the real TensorFlow, kept quiet.
+    """
+    if fake_tensorflow_in is None:
+        env = {k: v for k, v in os.environ.items() if k != "TF_ENABLE_ONEDNN_OPTS"}
+        env.update(PYTHONPATH=str(ROOT), MPLBACKEND="Agg", TF_CPP_MIN_LOG_LEVEL="3")
+    else:
+        (fake_tensorflow_in / "tensorflow").mkdir(exist_ok=True)
+        (fake_tensorflow_in / "tensorflow" / "__init__.py").write_text(FAKE_TENSORFLOW)
+        env = {k: v for k, v in os.environ.items() if k not in ("TF_CPP_MIN_LOG_LEVEL", "TF_ENABLE_ONEDNN_OPTS")}
+        env.update(PYTHONPATH=f"{fake_tensorflow_in}{os.pathsep}{ROOT}", MPLBACKEND="Agg")
+    timeout = 300 if fake_tensorflow_in is None else 120
     result = subprocess.run(
-        [sys.executable, "-c", SCENARIOS], capture_output=True, text=True, timeout=120, env=env, cwd=ROOT
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=timeout, env=env, cwd=ROOT
     )
     assert result.returncode == 0, result.stderr
+    return result
+
+
+@pytest.fixture(scope="module")
+def fake_run(tmp_path_factory):
+    result = _run_python(SCENARIOS, fake_tensorflow_in=tmp_path_factory.mktemp("fake_tf"))
     return json.loads(result.stdout.splitlines()[-1]), result.stderr
 
 
@@ -228,13 +242,7 @@ REAL_TENSORFLOW = textwrap.dedent(
 
 def test_the_self_test_catches_the_real_onednn_bug_after_a_plain_import():
     # issue 16 item 2, with the real TensorFlow: on CPUs where the bug shows (this course's machines) it warns
-    env = {k: v for k, v in os.environ.items() if k != "TF_ENABLE_ONEDNN_OPTS"}
-    env.update(PYTHONPATH=str(ROOT), MPLBACKEND="Agg", TF_CPP_MIN_LOG_LEVEL="3")
-    result = subprocess.run(
-        [sys.executable, "-c", REAL_TENSORFLOW], capture_output=True, text=True, timeout=300, env=env, cwd=ROOT
-    )
-    assert result.returncode == 0, result.stderr
-    lines = result.stdout.splitlines()
+    lines = _run_python(REAL_TENSORFLOW).stdout.splitlines()
     warnings_given = [line for line in lines if line.startswith("WARNING")]
     if lines[0] == "BUG":
         assert len(warnings_given) == 1 and "instead of [21, 54, 87, 120]" in warnings_given[0]
@@ -258,13 +266,7 @@ TF32_AFTER_IMPORT = textwrap.dedent(
 
 def test_import_tensorflow_turns_tf32_off():
     # issue 19 item 4: TensorFlow allows TF32 by default, which costs float32 convolutions ~3 digits on recent GPUs
-    env = {k: v for k, v in os.environ.items() if k != "TF_ENABLE_ONEDNN_OPTS"}
-    env.update(PYTHONPATH=str(ROOT), MPLBACKEND="Agg", TF_CPP_MIN_LOG_LEVEL="3")
-    result = subprocess.run(
-        [sys.executable, "-c", TF32_AFTER_IMPORT], capture_output=True, text=True, timeout=300, env=env, cwd=ROOT
-    )
-    assert result.returncode == 0, result.stderr
-    assert result.stdout.splitlines() == [
+    assert _run_python(TF32_AFTER_IMPORT).stdout.splitlines() == [
         "after the first import: False",
         "switched back on: True",  # the switch works, so False above is import_tensorflow's doing
         "after a second call: False",
@@ -273,15 +275,9 @@ def test_import_tensorflow_turns_tf32_off():
 
 def test_the_fake_records_tf32_off_after_import_tensorflow(tmp_path):
     # the same with the fake TensorFlow, whose TF32 flag starts True: the helper calls the switch
-    (tmp_path / "tensorflow").mkdir()
-    (tmp_path / "tensorflow" / "__init__.py").write_text(FAKE_TENSORFLOW)
-    env = {k: v for k, v in os.environ.items() if k not in ("TF_CPP_MIN_LOG_LEVEL", "TF_ENABLE_ONEDNN_OPTS")}
-    env.update(PYTHONPATH=f"{tmp_path}{os.pathsep}{ROOT}", MPLBACKEND="Agg")
     script = (
         "import tensorflow; before = tensorflow.config.experimental.tensor_float_32_execution_enabled()\n"
         "import helpers; tf = helpers.import_tensorflow()\n"
         "print(before, tf.config.experimental.tensor_float_32_execution_enabled())"
     )
-    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120, env=env)
-    assert result.returncode == 0, result.stderr
-    assert result.stdout.split() == ["True", "False"]
+    assert _run_python(script, fake_tensorflow_in=tmp_path).stdout.split() == ["True", "False"]
