@@ -553,7 +553,9 @@ def test_the_numbers_notebook_07_quotes_follow_from_their_inputs():
         assert quoted in text, quoted
     # numba's start-up and the size from which 'compiled' reads an image in place, as the helpers hold them
     assert f"once in each Python process: {fast.COST_NS['numba_start'] / 1e9:.2f} s on the machine" in text
-    assert f"an image of {fast.UNPADDED_MIN_BYTES // 2**20} MiB or more and a small kernel" in text
+    mebibytes = fast.UNPADDED_MIN_BYTES // 2**20
+    assert f"an image of {mebibytes} MiB or more and a small kernel" in text
+    assert f"From `fast.UNPADDED_MIN_BYTES` ({mebibytes} MiB) of image on" in text
     bound_ms = 2 * 2048**2 * 4 / 4.3e12 * 1e3  # read the image once, write it once, float32
     assert round(bound_ms, 3) == 0.008 and round(0.047 / bound_ms) == 6
     assert round(20000**2 * 4 / 2**30, 1) == 1.5 and round(20000**2 * 8 / 2**30) == 3
