@@ -251,7 +251,9 @@ class PaddedBatch:
 
     def __array__(self, dtype: object = None, copy: object = None) -> np.ndarray:
         array = self.array()
-        return array if dtype is None else array.astype(dtype)
+        if dtype is not None:
+            return array.astype(dtype)  # a new array
+        return array.copy() if copy else array
 
 
 def _pad_constant(batch: np.ndarray, rows: tuple[int, int], cols: tuple[int, int], cval: float) -> np.ndarray:

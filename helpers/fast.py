@@ -335,7 +335,7 @@ def _compiled_loops() -> ModuleType:
     return _compiled
 
 
-def _plane_arguments(padded: PaddedBatch | np.ndarray, kernel_hw: tuple, out_w: int, s: tuple, d: tuple) -> tuple:
+def _plane_arguments(padded: PaddedBatch, kernel_hw: tuple, out_w: int, s: tuple, d: tuple) -> tuple:
     """What the one-channel loops read instead of a padded copy (see ``helpers._compiled.plane_rows_parallel``).
 
     The unpadded images (N, H, W); the two edge strips, the few padded
@@ -343,19 +343,13 @@ def _plane_arguments(padded: PaddedBatch | np.ndarray, kernel_hw: tuple, out_w: 
     (N, H, a few columns each); for each row of the padded image, the image
     row it copies (-1 where it holds cval); a row of cvals; the left padding;
     and the output columns ``(x0, x1)`` whose taps all land on image columns.
-    An array that is already padded is read as it is.
     """
     kw = kernel_hw[1]
-    if isinstance(padded, PaddedBatch):
-        window = padded.window
-        image = np.ascontiguousarray(padded.batch[..., 0])
-        rows = _source_indices(image.shape[1], *window.rows, window.mode)
-        cols = _source_indices(image.shape[2], *window.cols, window.mode)
-        left, cval = window.cols[0], window.cval
-    else:
-        image = np.ascontiguousarray(padded[..., 0])
-        rows, cols = np.arange(image.shape[1]), np.arange(image.shape[2])
-        left, cval = 0, 0.0
+    window = padded.window
+    image = np.ascontiguousarray(padded.batch[..., 0])
+    rows = _source_indices(image.shape[1], *window.rows, window.mode)
+    cols = _source_indices(image.shape[2], *window.cols, window.mode)
+    left, cval = window.cols[0], window.cval
     # x0: the first x with x * s1 >= left; x1: one past the last with x * s1 + (kw - 1) * d1 < left + width
     x0 = min(-(-left // s[1]), out_w)
     x1 = max(min((left + image.shape[2] - 1 - (kw - 1) * d[1]) // s[1] + 1, out_w), x0)

@@ -141,6 +141,8 @@ def test_a_padded_batch_pads_once_and_only_when_asked():
     expected, *_ = _window._pad_for_window(batch, (3, 3), "same", "reflect", 0.0, 1, 1)
     np.testing.assert_array_equal(array, expected)
     assert np.asarray(padded, dtype=np.float32).dtype == np.float32
+    copied = np.array(padded, copy=True)  # asked for a copy, gets one: the kept array is not handed out
+    assert copied is not array and not np.shares_memory(copied, array)
 
 
 def test_separable_passes_read_the_image_in_place_with_the_floats_of_shift(always_unpadded):
