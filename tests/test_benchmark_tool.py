@@ -78,3 +78,71 @@ def test_the_fit_recovers_known_constants(bench):
     fitted = bench.fit_cost_model(rows)
     for unit, value in truth.items():
         assert fitted[unit] == pytest.approx(value, rel=1e-2)
+
+
+def test_the_summary_says_whether_each_target_is_met(bench):
+    # made-up measurements, one on each side of every limit
+    fresh = [
+        {
+            "image": "2048x2048",
+            "kernel": 3,
+            "auto_vs_ndimage": 0.66,
+            "auto_vs_fastest_own": 1.76,
+            "fastest_own": "compiled",
+        },
+        {"image": "2048x2048", "kernel": 15, "auto_vs_ndimage": 0.16, "auto_vs_fastest_own": 2.1, "fastest_own": "fft"},
+        {"image": "128x128x64", "kernel": 3, "auto_vs_fastest_own": 0.93, "fastest_own": "shift"},
+    ]
+    assert bench.fresh_targets(fresh) == [
+        "",
+        "Targets:",
+        "",
+        "- 2048x2048, 3x3: auto 0.66x ndimage, at most 1.0x (met)",
+        "- 2048x2048, 3x3: auto 1.76x compiled, at most 2x (met)",
+        "- 2048x2048, 15x15: auto 0.16x ndimage, at most 0.15x (missed)",
+        "- 2048x2048, 15x15: auto 2.10x fft, at most 2x (missed)",
+        "- 128x128x64, 3x3: auto 0.93x shift, at most 2x (met)",
+    ]
+    timings = [
+        {
+            "method": "compiled",
+            "kernel": 3,
+            "pixels": 2048**2,
+            "height": 2048,
+            "width": 2048,
+            "seconds": 0.003,
+            "vs_opencv": "1.62",
+        },
+        {
+            "method": "compiled",
+            "kernel": 3,
+            "pixels": 4096**2,
+            "height": 4096,
+            "width": 4096,
+            "seconds": 0.05,
+            "vs_opencv": "2.6",
+        },
+        {
+            "method": "compiled",
+            "kernel": 5,
+            "pixels": 2048**2,
+            "height": 2048,
+            "width": 2048,
+            "seconds": 0.007,
+            "vs_opencv": "9",
+        },
+        {
+            "method": "compiled",
+            "kernel": 3,
+            "pixels": 512**2,
+            "height": 512,
+            "width": 512,
+            "seconds": 0.001,
+            "vs_opencv": "9",
+        },
+    ]
+    assert bench.compiled_targets(timings)[3:] == [
+        "- within 2.5x of OpenCV at 3x3 on 2048x2048: 1.62x (met)",
+        "- within 2.5x of OpenCV at 3x3 on 4096x4096: 2.60x (missed)",
+    ]
+    assert bench.compiled_targets(timings[2:]) == []
